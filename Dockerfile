@@ -1,0 +1,24 @@
+# followup: a slim image that runs as a non-root user with its data on a volume.
+# Run with a read-only root file system:
+#   docker run --read-only --tmpfs /tmp -e DISCORD_TOKEN -v followup-data:/app/data followup
+FROM python:3.11-slim
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_NO_CACHE_DIR=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    MPLCONFIGDIR=/tmp/matplotlib
+
+WORKDIR /app
+RUN useradd --create-home --uid 10001 followup
+
+COPY pyproject.toml README.md ./
+COPY bot ./bot
+COPY content ./content
+RUN pip install --editable . \
+    && mkdir -p /app/data \
+    && chown followup:followup /app/data
+
+USER 10001
+VOLUME ["/app/data"]
+ENTRYPOINT ["python", "-m", "bot"]

@@ -1,0 +1,1 @@
+"""followup: a Discord bot that plays the interviewer's follow-up questions."""

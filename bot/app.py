@@ -1,0 +1,149 @@
+"""The Bot: start-up wiring, command sync, lifecycle and signals."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import os
+import signal
+import sys
+from pathlib import Path
+
+import discord
+from discord.ext import commands
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.content import ContentError, Library, content_root
+from bot.services import Services
+from bot.store import Store
+from bot.ui import answering
+from bot.ui.buttons import DYNAMIC_ITEMS, TEMPLATES
+from bot.ui.replies import NO_PINGS, FollowupTree
+from bot.ui.router import Router
+
+log = logging.getLogger(__name__)
+EXTENSIONS = ("bot.cogs.followup",)
+
+
+def intents() -> discord.Intents:
+    """Only what the bot needs: guilds for channels, DM messages for mock rounds. No privileged
+    intent: DM text reaches bots without message_content."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.dm_messages = True
+    return wanted
+
+
+class FollowupBot(commands.Bot):
+    """followup's Discord client."""
+
+    def __init__(self, services: Services) -> None:
+        settings = services.settings.bot
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents(),
+            tree_cls=FollowupTree,
+            allowed_mentions=NO_PINGS,
+            max_messages=None,
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            shard_count=settings.shard_count or None,
+        )
+        self.services = services
+        self.router = Router()
+
+    async def setup_hook(self) -> None:
+        """Register restart-proof buttons and modals, load the cogs, sync commands if changed."""
+        self.add_dynamic_items(*DYNAMIC_ITEMS)
+        self.router.add_components(TEMPLATES)
+        answering.register(self.router)
+        for extension in EXTENSIONS:
+            try:
+                await self.load_extension(extension)
+            except commands.ExtensionError:
+                log.exception("extension %s failed to load; the others go on", extension)
+        await self.sync_commands()
+
+    async def sync_commands(self) -> None:
+        """Sync slash commands only when they changed: Discord allows 200 creations a day."""
+        guild_id = self.services.settings.bot.dev_guild_id
+        guild = discord.Object(id=guild_id) if guild_id else None
+        if guild is not None:
+            self.tree.copy_global_to(guild=guild)
+        payload = [command.to_dict(self.tree) for command in self.tree.get_commands(guild=guild)]
+        digest = hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+        key = f"commands_hash:{guild_id or 'global'}"
+        if await self.services.store.meta.get(key) == digest:
+            log.info("slash commands unchanged; not syncing")
+            return
+        synced = await self.tree.sync(guild=guild)
+        await self.services.store.meta.set(key, digest)
+        log.info("synced %d slash commands to %s", len(synced), guild_id or "all guilds")
+
+    async def on_ready(self) -> None:
+        """Log who we are once connected."""
+        log.info(
+            "ready as %s (id %s) in %d guilds",
+            self.user,
+            self.user and self.user.id,
+            len(self.guilds),
+        )
+
+    async def on_interaction(self, interaction: discord.Interaction) -> None:
+        """Modal submits and unknown buttons go through the router."""
+        await self.router.dispatch(interaction)
+
+
+def _install_signal_handlers(bot: FollowupBot) -> None:
+    """First SIGTERM/SIGINT closes the bot cleanly; a second one exits at once."""
+    loop = asyncio.get_running_loop()
+    state = {"closing": False}
+    closing: set[asyncio.Task[None]] = set()
+
+    def on_signal(signum: int) -> None:
+        if state["closing"]:
+            log.warning("second signal %s: exiting now", signum)
+            os._exit(1)
+        state["closing"] = True
+        log.info("signal %s: shutting down", signum)
+        task = loop.create_task(bot.close())
+        closing.add(task)  # keep a reference until the close finishes
+        task.add_done_callback(closing.discard)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, on_signal, signum)
+
+
+async def _main(settings: Settings, token: str) -> int:
+    try:
+        library = Library.load(content_root(settings))
+    except ContentError as exc:
+        print("\n".join(exc.problems), file=sys.stderr)
+        print(
+            "error: the question bank has problems; run `python -m bot content check`",
+            file=sys.stderr,
+        )
+        return 2
+    store = await Store.open(Path(settings.bot.database))
+    services = Services.build(settings, store, library, SystemClock())
+    bot = FollowupBot(services)
+    _install_signal_handlers(bot)
+    try:
+        async with bot:
+            await bot.start(token)
+    except discord.LoginFailure:
+        print("error: Discord rejected the token in DISCORD_TOKEN", file=sys.stderr)
+        return 2
+    finally:
+        await store.close()
+        log.info("stopped")
+    return 0
+
+
+def run(settings: Settings, token: str) -> int:
+    """Run the bot until it is closed; return the process exit status."""
+    return asyncio.run(_main(settings, token))

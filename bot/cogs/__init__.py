@@ -1,0 +1,1 @@
+"""Slash commands: thin handlers that parse, call the domain, and render with bot.ui."""

@@ -1,0 +1,133 @@
+"""Plain data the whole bot shares: questions, attempts, schedules, rounds.
+
+Nothing here imports discord; these are the types the store returns and the UI renders.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+TOPIC_IDS = (
+    "database",
+    "cache",
+    "messaging",
+    "consistency",
+    "scale",
+    "reliability",
+    "security",
+    "operations",
+)
+
+
+class Difficulty(StrEnum):
+    """How hard a follow-up is."""
+
+    EASY = "easy"
+    MEDIUM = "medium"
+    HARD = "hard"
+
+
+class Rating(StrEnum):
+    """A self-grade on the four-button scale spaced repetition uses."""
+
+    AGAIN = "again"
+    HARD = "hard"
+    GOOD = "good"
+    EASY = "easy"
+
+
+@dataclass(frozen=True, slots=True)
+class KeyPoint:
+    """One thing a strong answer says, and why it matters."""
+
+    label: str
+    why: str
+
+
+@dataclass(frozen=True, slots=True)
+class Probe:
+    """The interviewer's deeper next question, graded like the main one."""
+
+    question: str
+    key_points: tuple[KeyPoint, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    """One of the eight areas a follow-up belongs to."""
+
+    id: str
+    title: str
+    emoji: str
+    colour: int
+    description: str
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    """A follow-up question with its model answer as key points."""
+
+    id: str
+    topic: str
+    title: str
+    difficulty: Difficulty
+    scenario: str
+    question: str
+    key_points: tuple[KeyPoint, ...]
+    probes: tuple[Probe, ...]
+    red_flags: tuple[str, ...]
+    tags: tuple[str, ...]
+    reference: int | None = None
+
+    def prompt(self, probe: int | None) -> str:
+        """The text asked: the question itself, or one of its probes."""
+        return self.question if probe is None else self.probes[probe].question
+
+    def points(self, probe: int | None) -> tuple[KeyPoint, ...]:
+        """The key points that grade the question or one of its probes."""
+        return self.key_points if probe is None else self.probes[probe].key_points
+
+
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """One graded answer (or a reveal) by one user, as stored."""
+
+    id: int
+    user_id: int
+    question_id: str
+    probe: int | None
+    answer: str
+    covered: tuple[int, ...] | None
+    total: int
+    rating: Rating | None
+    created_at: datetime
+    graded_at: datetime | None
+    guild_id: int | None = None
+    source: str = "followup"
+    revealed: bool = False
+
+    @property
+    def coverage(self) -> float | None:
+        """Share of key points covered, or None while ungraded."""
+        if self.covered is None or self.total == 0:
+            return None
+        return len(self.covered) / self.total
+
+
+@dataclass(frozen=True, slots=True)
+class Bank:
+    """The loaded question bank."""
+
+    topics: dict[str, Topic]
+    questions: dict[str, Question] = field(default_factory=dict)
+
+    def in_topics(self, topics: tuple[str, ...] | list[str] | None = None) -> list[Question]:
+        """Questions of the given topics (all when none), in a stable order."""
+        wanted = set(topics) if topics else None
+        return [
+            q
+            for q in sorted(self.questions.values(), key=lambda q: q.id)
+            if wanted is None or q.topic in wanted
+        ]

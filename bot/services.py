@@ -1,0 +1,28 @@
+"""What the Discord layer and the terminal share: store, content, clock, settings, flow."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.content import Library
+from bot.flow import Flow
+from bot.store import Store
+
+
+@dataclass
+class Services:
+    """The bot's resources, created once at start-up and passed in (never global)."""
+
+    settings: Settings
+    store: Store
+    library: Library
+    clock: Clock
+    flow: Flow
+
+    @classmethod
+    def build(cls, settings: Settings, store: Store, library: Library, clock: Clock) -> Services:
+        """Wire the services together."""
+        flow = Flow(store, library, clock, max_answer=4000)
+        return cls(settings=settings, store=store, library=library, clock=clock, flow=flow)

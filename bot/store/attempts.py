@@ -1,0 +1,141 @@
+"""Answers, grades and reveals."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from datetime import datetime
+
+from bot.models import Attempt, Rating
+from bot.store.db import Database, from_text, to_text
+
+COLUMNS = (
+    "id, user_id, guild_id, channel_id, question_id, probe, source, answer, covered, "
+    "total, rating, revealed, created_at, graded_at"
+)
+
+
+def _attempt(row: sqlite3.Row) -> Attempt:
+    covered = json.loads(row["covered"]) if row["covered"] is not None else None
+    created = from_text(row["created_at"])
+    assert created is not None
+    return Attempt(
+        id=row["id"],
+        user_id=row["user_id"],
+        question_id=row["question_id"],
+        probe=row["probe"],
+        answer=row["answer"],
+        covered=tuple(covered) if covered is not None else None,
+        total=row["total"],
+        rating=Rating(row["rating"]) if row["rating"] else None,
+        created_at=created,
+        graded_at=from_text(row["graded_at"]),
+        guild_id=row["guild_id"],
+        source=row["source"],
+        revealed=bool(row["revealed"]),
+    )
+
+
+class Attempts:
+    """Every answer a user gave, graded or not, and every reveal."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add_answer(
+        self,
+        *,
+        user_id: int,
+        question_id: str,
+        probe: int | None,
+        answer: str,
+        total: int,
+        source: str,
+        now: datetime,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+    ) -> Attempt:
+        """Save an answer, still ungraded."""
+        new_id = await self.db.execute(
+            "INSERT INTO attempts (user_id, guild_id, channel_id, question_id, probe, source, "
+            "answer, total, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                user_id,
+                guild_id,
+                channel_id,
+                question_id,
+                probe,
+                source,
+                answer,
+                total,
+                to_text(now),
+            ),
+        )
+        found = await self.get(new_id)
+        assert found is not None
+        return found
+
+    async def add_reveal(
+        self,
+        *,
+        user_id: int,
+        question_id: str,
+        total: int,
+        now: datetime,
+        guild_id: int | None = None,
+        channel_id: int | None = None,
+        source: str = "followup",
+    ) -> Attempt:
+        """Record that a user looked at the key points without answering (counts as Again)."""
+        new_id = await self.db.execute(
+            "INSERT INTO attempts (user_id, guild_id, channel_id, question_id, source, total, "
+            "rating, revealed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)",
+            (
+                user_id,
+                guild_id,
+                channel_id,
+                question_id,
+                source,
+                total,
+                Rating.AGAIN.value,
+                to_text(now),
+            ),
+        )
+        found = await self.get(new_id)
+        assert found is not None
+        return found
+
+    async def get(self, attempt_id: int) -> Attempt | None:
+        """One attempt by id."""
+        row = await self.db.fetchone(f"SELECT {COLUMNS} FROM attempts WHERE id = ?", (attempt_id,))
+        return _attempt(row) if row else None
+
+    async def grade(
+        self, attempt_id: int, covered: list[int], rating: Rating, now: datetime
+    ) -> Attempt:
+        """Store which key points the user ticked and the rating that follows."""
+        await self.db.execute(
+            "UPDATE attempts SET covered = ?, rating = ?, graded_at = ? WHERE id = ?",
+            (json.dumps(sorted(set(covered))), rating.value, to_text(now), attempt_id),
+        )
+        found = await self.get(attempt_id)
+        assert found is not None
+        return found
+
+    async def rerate(self, attempt_id: int, rating: Rating) -> None:
+        """Let the user override the suggested rating."""
+        await self.db.execute(
+            "UPDATE attempts SET rating = ? WHERE id = ?", (rating.value, attempt_id)
+        )
+
+    async def for_user(self, user_id: int, limit: int | None = None) -> list[Attempt]:
+        """A user's attempts, oldest first."""
+        sql = f"SELECT {COLUMNS} FROM attempts WHERE user_id = ? ORDER BY created_at, id"
+        params: tuple[int, ...] = (user_id,)
+        if limit is not None:
+            sql = (
+                f"SELECT * FROM (SELECT {COLUMNS} FROM attempts WHERE user_id = ? "
+                "ORDER BY created_at DESC, id DESC LIMIT ?) ORDER BY created_at, id"
+            )
+            params = (user_id, limit)
+        return [_attempt(row) for row in await self.db.fetchall(sql, params)]

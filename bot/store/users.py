@@ -1,0 +1,51 @@
+"""Per-user settings and installation facts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.store.db import Database, from_text, to_text
+
+
+class Meta:
+    """Small key/value facts about this installation (e.g. the synced commands' hash)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, key: str) -> str | None:
+        """The value stored under key, if any."""
+        row = await self.db.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
+        return row["value"] if row else None
+
+    async def set(self, key: str, value: str) -> None:
+        """Store value under key, replacing any previous one."""
+        await self.db.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) "
+            "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            (key, value),
+        )
+
+
+class Users:
+    """What a user chose about themselves, and what the bot learnt about reaching them."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def _ensure(self, user_id: int) -> None:
+        await self.db.execute("INSERT OR IGNORE INTO users (user_id) VALUES (?)", (user_id,))
+
+    async def dms_closed_until(self, user_id: int) -> datetime | None:
+        """Until when the bot should not try to DM this user again."""
+        row = await self.db.fetchone(
+            "SELECT dms_closed_until FROM users WHERE user_id = ?", (user_id,)
+        )
+        return from_text(row["dms_closed_until"]) if row else None
+
+    async def set_dms_closed_until(self, user_id: int, until: datetime | None) -> None:
+        """Remember that DMs to this user failed (None: they work again)."""
+        await self._ensure(user_id)
+        await self.db.execute(
+            "UPDATE users SET dms_closed_until = ? WHERE user_id = ?", (to_text(until), user_id)
+        )

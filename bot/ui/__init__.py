@@ -1,0 +1,1 @@
+"""Discord UI: every embed, button and modal is built here, from models."""

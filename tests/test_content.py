@@ -1,0 +1,175 @@
+"""The question bank: the shipped files validate, and bad files get precise messages."""
+
+from __future__ import annotations
+
+import itertools
+import shutil
+from difflib import SequenceMatcher
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bot.content import DEFAULT_CONTENT, ContentError, load_bank, summary
+from bot.models import TOPIC_IDS, Bank
+
+REFERENCE_COUNTS = {
+    "database": 8,
+    "cache": 7,
+    "messaging": 7,
+    "consistency": 6,
+    "scale": 6,
+    "reliability": 6,
+    "security": 5,
+    "operations": 5,
+}
+
+
+def test_every_topic_has_at_least_ten_questions(bank: Bank) -> None:
+    assert list(bank.topics) == list(TOPIC_IDS)
+    for topic in TOPIC_IDS:
+        assert len(bank.in_topics([topic])) >= 10, topic
+    assert len(bank.questions) >= 80
+
+
+def test_every_reference_follow_up_is_in_the_bank(bank: Bank) -> None:
+    for topic, count in REFERENCE_COUNTS.items():
+        refs = sorted(q.reference for q in bank.in_topics([topic]) if q.reference is not None)
+        assert refs == list(range(1, count + 1)), topic
+
+
+def test_every_question_has_its_parts(bank: Bank) -> None:
+    for question in bank.questions.values():
+        assert 4 <= len(question.key_points) <= 8, question.id
+        assert 2 <= len(question.probes) <= 3, question.id
+        assert question.red_flags and question.tags, question.id
+        for probe in question.probes:
+            assert 2 <= len(probe.key_points) <= 5, question.id
+
+
+def test_no_two_questions_are_near_duplicates(bank: Bank) -> None:
+    questions = list(bank.questions.values())
+    for a, b in itertools.combinations(questions, 2):
+        ratio = SequenceMatcher(None, a.question.lower(), b.question.lower()).ratio()
+        assert ratio < 0.8, f"{a.id} and {b.id} ask nearly the same thing ({ratio:.2f})"
+        labels_a = {p.label.lower() for p in a.key_points}
+        labels_b = {p.label.lower() for p in b.key_points}
+        assert len(labels_a & labels_b) < 2, f"{a.id} and {b.id} share key points"
+
+
+def test_summary_lists_every_topic(bank: Bank) -> None:
+    lines = summary(bank)
+    assert len(lines) == len(TOPIC_IDS) + 1
+    assert lines[-1].startswith("total")
+
+
+@pytest.fixture
+def copy(tmp_path: Path) -> Path:
+    """A private copy of the bank to break."""
+    target = tmp_path / "content"
+    shutil.copytree(DEFAULT_CONTENT, target)
+    return target
+
+
+def edit(path: Path, **changes: object) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for key, value in changes.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+
+
+def problems_for(root: Path) -> list[str]:
+    with pytest.raises(ContentError) as caught:
+        load_bank(root)
+    return caught.value.problems
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"difficulty": "brutal"}, "difficulty: must be easy, medium or hard"),
+        ({"title": None}, "title: must be non-empty text (missing)"),
+        ({"question": 42}, "question: must be non-empty text (got int 42)"),
+        ({"scenario": "x" * 301}, "scenario: is 301 characters; the limit is 300"),
+        ({"key_points": [{"label": "a", "why": "b"}]}, "key_points: has 1 item(s)"),
+        (
+            {"key_points": ["just text"] + [{"label": "a", "why": "b"}] * 3},
+            "key_points[0]: must be a mapping",
+        ),
+        ({"probes": []}, "probes: has 0 item(s); expected 2 to 3"),
+        ({"tags": ["Not A Tag"]}, "tags[0]: 'Not A Tag' must be a lowercase kebab-case word"),
+        ({"reference": "one"}, "reference: must be a whole number"),
+        ({"topic": "cache"}, "topic: must equal the folder name 'database'"),
+        ({"dificulty": "easy"}, "dificulty: unknown key (did you mean 'difficulty'?)"),
+        ({"red_flags": [True]}, "red_flags[0]: True must be non-empty text"),
+    ],
+)
+def test_schema_errors_name_file_id_and_field(copy: Path, changes: dict, expected: str) -> None:
+    path = sorted((copy / "database").glob("*.yaml"))[0]
+    edit(path, **changes)
+    problems = problems_for(copy)
+    assert len(problems) == 1, problems
+    assert problems[0].startswith(f"content/database/{path.name}: {path.stem}: ")
+    assert expected in problems[0]
+
+
+def test_key_point_label_limit_names_the_nested_field(copy: Path) -> None:
+    path = sorted((copy / "cache").glob("*.yaml"))[0]
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data["probes"][1]["key_points"][0]["label"] = "y" * 101
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    (problem,) = problems_for(copy)
+    assert "probes[1].key_points[0].label: is 101 characters; the limit is 100" in problem
+
+
+def test_every_bad_file_is_reported_at_once(copy: Path) -> None:
+    files = sorted((copy / "scale").glob("*.yaml"))[:2]
+    files[0].write_text("id: [unclosed\n", encoding="utf-8")
+    files[1].write_text("- a list\n", encoding="utf-8")
+    problems = problems_for(copy)
+    assert any("is not valid YAML at line 2" in p and files[0].name in p for p in problems)
+    assert any("must hold one mapping" in p and files[1].name in p for p in problems)
+
+
+def test_id_must_match_file_and_be_unique(copy: Path) -> None:
+    first, second = sorted((copy / "security").glob("*.yaml"))[:2]
+    edit(second, id=first.stem)
+    problems = problems_for(copy)
+    assert any("id: must equal the file name" in p for p in problems)
+
+
+def test_duplicate_ids_across_topics(copy: Path) -> None:
+    source = sorted((copy / "cache").glob("*.yaml"))[0]
+    shutil.copy(source, copy / "database" / source.name)
+    problems = problems_for(copy)
+    assert any("topic: must equal the folder name 'database'" in p for p in problems)
+    assert any("is used by another file too" in p for p in problems)
+
+
+def test_yaml_booleans_are_caught(copy: Path) -> None:
+    path = sorted((copy / "operations").glob("*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text + "\n", encoding="utf-8")
+    edit(path, tags=["on"])
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert data["tags"] == ["on"]  # safe_dump quotes it; now write the trap by hand
+    path.write_text(path.read_text(encoding="utf-8").replace("- 'on'", "- on"), encoding="utf-8")
+    (problem,) = problems_for(copy)
+    assert "tags[0]: True must be a lowercase kebab-case word" in problem
+
+
+def test_unknown_topic_folder_and_bad_topics_file(copy: Path) -> None:
+    (copy / "frontend").mkdir()
+    shutil.copy(sorted((copy / "cache").glob("*.yaml"))[0], copy / "frontend" / "x.yaml")
+    (copy / "topics.yaml").write_text("topics: []\n", encoding="utf-8")
+    problems = problems_for(copy)
+    assert any("topics.yaml" in p and "must list the topics" in p for p in problems)
+    assert any("folder 'frontend' is not a topic" in p for p in problems)
+
+
+def test_missing_folder() -> None:
+    with pytest.raises(ContentError, match="does not exist"):
+        load_bank(Path("/nonexistent/content"))

@@ -1,0 +1,80 @@
+"""The command line, the Dockerfile and the two-command set-up."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+HADOLINT = Path(sys.executable).parent / "hadolint"
+
+
+def run_bot(
+    *args: str, env: dict[str, str] | None = None, cwd: Path = ROOT
+) -> subprocess.CompletedProcess[str]:
+    clean = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    clean["PYTHONPATH"] = str(ROOT)
+    clean.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=clean,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def test_missing_token_is_one_line_and_exit_2(tmp_path: Path) -> None:
+    result = run_bot(cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip().splitlines() == [
+        "error: set the DISCORD_TOKEN environment variable to your bot's token"
+    ]
+    assert "Traceback" not in result.stderr
+
+
+def test_bad_config_is_named(tmp_path: Path) -> None:
+    config = tmp_path / "bad.toml"
+    config.write_text("[mock]\nminutes = 'eight'\n", encoding="utf-8")
+    result = run_bot("--config", str(config), env={"DISCORD_TOKEN": "x"})
+    assert result.returncode == 2
+    assert f"{config}: mock.minutes: expected a number" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_content_check_passes_on_the_bundled_bank() -> None:
+    result = run_bot("content", "check")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1].startswith("total")
+    assert "cache" in result.stdout
+
+
+def test_content_check_fails_on_a_broken_bank(tmp_path: Path) -> None:
+    (tmp_path / "topics.yaml").write_text("topics: 3\n", encoding="utf-8")
+    result = run_bot("content", "check", str(tmp_path))
+    assert result.returncode == 1
+    assert "topics.yaml" in result.stderr
+
+
+def test_dockerfile_is_lint_clean() -> None:
+    result = subprocess.run(
+        [str(HADOLINT), str(ROOT / "Dockerfile")],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
+    assert "USER 10001" in text and 'VOLUME ["/app/data"]' in text
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    command = [line for line in ci.splitlines() if line and not line.startswith("#")][-1]
+    assert command == "make test"
+    assert f"\n    {command}\n" in (ROOT / "README.md").read_text(encoding="utf-8")

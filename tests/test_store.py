@@ -1,0 +1,138 @@
+"""The store on a real SQLite file: pragmas, migrations, attempts."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import FixedClock
+from bot.models import Rating
+from bot.store import Store, backup
+from bot.store.db import migrations
+
+
+async def test_pragmas_and_migrations(store: Store) -> None:
+    mode = await store.db.fetchone("PRAGMA journal_mode")
+    assert mode is not None and mode[0] == "wal"
+    keys = await store.db.fetchone("PRAGMA foreign_keys")
+    assert keys is not None and keys[0] == 1
+    version = await store.db.fetchone("PRAGMA user_version")
+    assert version is not None and version[0] == len(migrations())
+
+
+async def test_migrate_again_is_a_no_op(store: Store) -> None:
+    assert await store.db.migrate() == len(migrations())
+
+
+async def test_reopening_keeps_data(tmp_path: Path, clock: FixedClock) -> None:
+    path = tmp_path / "again.sqlite3"
+    first = await Store.open(path)
+    await first.meta.set("k", "v")
+    await first.close()
+    second = await Store.open(path)
+    assert await second.meta.get("k") == "v"
+    await second.close()
+
+
+async def test_answer_grade_rerate_round_trip(store: Store, clock: FixedClock) -> None:
+    attempt = await store.attempts.add_answer(
+        user_id=7,
+        question_id="cache-stampede",
+        probe=None,
+        answer="use a lock",
+        total=5,
+        source="followup",
+        now=clock.now(),
+        guild_id=1,
+        channel_id=2,
+    )
+    assert attempt.covered is None and attempt.rating is None and attempt.coverage is None
+    clock.advance(timedelta(minutes=2))
+    graded = await store.attempts.grade(attempt.id, [3, 1, 1], Rating.HARD, clock.now())
+    assert graded.covered == (1, 3)
+    assert graded.coverage == pytest.approx(0.4)
+    assert graded.graded_at == clock.now()
+    assert graded.created_at == clock.now() - timedelta(minutes=2)
+    await store.attempts.rerate(attempt.id, Rating.GOOD)
+    again = await store.attempts.get(attempt.id)
+    assert again is not None and again.rating is Rating.GOOD and again.guild_id == 1
+
+
+async def test_reveal_is_recorded_as_again(store: Store, clock: FixedClock) -> None:
+    reveal = await store.attempts.add_reveal(user_id=7, question_id="q", total=4, now=clock.now())
+    assert reveal.revealed and reveal.rating is Rating.AGAIN and reveal.answer == ""
+
+
+async def test_for_user_orders_and_limits(store: Store, clock: FixedClock) -> None:
+    for i in range(5):
+        clock.advance(timedelta(hours=1))
+        await store.attempts.add_answer(
+            user_id=1,
+            question_id=f"q{i}",
+            probe=None,
+            answer="a",
+            total=4,
+            source="followup",
+            now=clock.now(),
+        )
+    await store.attempts.add_answer(
+        user_id=2,
+        question_id="other",
+        probe=None,
+        answer="a",
+        total=4,
+        source="followup",
+        now=clock.now(),
+    )
+    assert [a.question_id for a in await store.attempts.for_user(1)] == [f"q{i}" for i in range(5)]
+    assert [a.question_id for a in await store.attempts.for_user(1, limit=2)] == ["q3", "q4"]
+
+
+async def test_user_text_is_stored_verbatim_via_parameters(store: Store, clock: FixedClock) -> None:
+    evil = "'); DROP TABLE attempts; -- @everyone"
+    attempt = await store.attempts.add_answer(
+        user_id=1,
+        question_id="q",
+        probe=None,
+        answer=evil,
+        total=4,
+        source="followup",
+        now=clock.now(),
+    )
+    again = await store.attempts.get(attempt.id)
+    assert again is not None and again.answer == evil
+
+
+async def test_transaction_rolls_back(store: Store) -> None:
+    with pytest.raises(RuntimeError):
+        async with store.db.transaction() as tx:
+            await tx.execute("INSERT INTO meta (key, value) VALUES ('a', 'b')")
+            raise RuntimeError("boom")
+    assert await store.meta.get("a") is None
+
+
+async def test_naive_datetimes_are_refused(store: Store) -> None:
+    from datetime import datetime
+
+    with pytest.raises(ValueError, match="naive"):
+        await store.attempts.add_answer(
+            user_id=1,
+            question_id="q",
+            probe=None,
+            answer="a",
+            total=4,
+            source="followup",
+            now=datetime(2026, 1, 1),  # noqa: DTZ001 - the point of the test
+        )
+
+
+async def test_backup_copies_a_live_database(store: Store, tmp_path: Path) -> None:
+    await store.meta.set("kept", "yes")
+    target = tmp_path / "backup" / "copy.sqlite3"
+    assert await backup(store.db.path, target) == 0
+    with sqlite3.connect(target) as copy:
+        assert copy.execute("SELECT value FROM meta WHERE key = 'kept'").fetchone() == ("yes",)
+    assert await backup(tmp_path / "missing.sqlite3", target) == 1
