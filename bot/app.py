@@ -17,15 +17,18 @@ from discord.ext import commands
 from bot.clock import SystemClock
 from bot.config import Settings
 from bot.content import ContentError, Library, content_root
+from bot.jobs import DailyJobs
+from bot.pacing import Pacer
 from bot.services import Services
 from bot.store import Store
 from bot.ui import answering
 from bot.ui.buttons import DYNAMIC_ITEMS, TEMPLATES
+from bot.ui.daily_posts import DiscordPoster
 from bot.ui.replies import NO_PINGS, FollowupTree
 from bot.ui.router import Router
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.cogs.followup",)
+EXTENSIONS = ("bot.cogs.followup", "bot.cogs.daily")
 
 
 def intents() -> discord.Intents:
@@ -55,6 +58,9 @@ class FollowupBot(commands.Bot):
         )
         self.services = services
         self.router = Router()
+        self.pacer = Pacer(services.settings.daily.posts_per_second, burst=5)
+        self.daily_jobs = DailyJobs(services.daily, lambda: DiscordPoster(self, self.pacer))
+        self._started_jobs = False
 
     async def setup_hook(self) -> None:
         """Register restart-proof buttons and modals, load the cogs, sync commands if changed."""

@@ -131,3 +131,43 @@ class Bank:
             for q in sorted(self.questions.values(), key=lambda q: q.id)
             if wanted is None or q.topic in wanted
         ]
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A channel's daily question: when, in which time zone, from which topics."""
+
+    id: int
+    guild_id: int
+    channel_id: int
+    post_time: str
+    timezone: str
+    topics: tuple[str, ...]
+    role_id: int | None
+    use_thread: bool
+    paused: bool
+    pause_reason: str | None
+    created_by: int
+    created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class DailyPost:
+    """One day's post in one channel: claimed before sending, then posted (or failed)."""
+
+    id: int
+    schedule_id: int | None
+    guild_id: int
+    channel_id: int
+    local_date: str
+    kind: str
+    question_id: str
+    status: str
+    tries: int
+    retry_at: datetime | None
+    message_id: int | None
+    thread_id: int | None
+    claimed_at: datetime
+    posted_at: datetime | None
+    reveal_at: datetime | None
+    revealed_at: datetime | None

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Library
+from bot.daily import DailyService
 from bot.flow import Flow
 from bot.store import Store
 
@@ -20,9 +21,13 @@ class Services:
     library: Library
     clock: Clock
     flow: Flow
+    daily: DailyService
 
     @classmethod
     def build(cls, settings: Settings, store: Store, library: Library, clock: Clock) -> Services:
         """Wire the services together."""
         flow = Flow(store, library, clock, max_answer=4000)
-        return cls(settings=settings, store=store, library=library, clock=clock, flow=flow)
+        daily = DailyService(store, library, clock, settings.daily)
+        return cls(
+            settings=settings, store=store, library=library, clock=clock, flow=flow, daily=daily
+        )

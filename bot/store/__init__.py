@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 from bot.store.attempts import Attempts
+from bot.store.daily_posts import DailyPosts
 from bot.store.db import Database
+from bot.store.schedules import Schedules
 from bot.store.users import Meta, Users
 
 
@@ -20,6 +22,8 @@ class Store:
         self.meta = Meta(db)
         self.users = Users(db)
         self.attempts = Attempts(db)
+        self.schedules = Schedules(db)
+        self.daily_posts = DailyPosts(db)
 
     @classmethod
     async def open(cls, path: Path) -> Store:

@@ -55,7 +55,10 @@ class Runner:
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
         """Run one statement; return lastrowid (inserts) or rowcount."""
         cursor = await self.conn.execute(sql, tuple(params))
-        result = cursor.lastrowid if sql.lstrip().upper().startswith("INSERT") else cursor.rowcount
+        # lastrowid is connection-wide: after an INSERT that inserted nothing (ON CONFLICT DO
+        # NOTHING) it still holds an older row's id, so only trust it when a row was written.
+        inserted = sql.lstrip().upper().startswith("INSERT")
+        result = (cursor.lastrowid if cursor.rowcount > 0 else 0) if inserted else cursor.rowcount
         await cursor.close()
         return int(result or 0)
 

@@ -1,0 +1,213 @@
+"""/daily: server admins schedule a follow-up question per channel."""
+
+from __future__ import annotations
+
+import difflib
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import UserError
+from bot.models import TOPIC_IDS, Schedule
+from bot.scheduling import next_post, parse_time, parse_zone, zone_names
+from bot.ui.daily_posts import DiscordPoster
+from bot.ui.replies import send_ephemeral
+from bot.ui.schedules import schedules_embed
+
+THREAD_PERMISSIONS = ("create_public_threads", "send_messages_in_threads")
+POST_PERMISSIONS = ("view_channel", "send_messages", "embed_links", "read_message_history")
+
+
+def manages_server(interaction: discord.Interaction) -> bool:
+    """Checked at run time too: a server that overrides the command's default permissions
+    still cannot let members without Manage Server change schedules."""
+    perms = interaction.permissions
+    if interaction.guild is None or not (perms.manage_guild or perms.administrator):
+        raise app_commands.MissingPermissions(["manage_guild"])
+    return True
+
+
+def parse_topics(text: str | None) -> tuple[str, ...]:
+    """A comma-separated topic list; empty means every topic."""
+    topics = tuple(dict.fromkeys(t.strip().lower() for t in (text or "").split(",") if t.strip()))
+    for topic in topics:
+        if topic not in TOPIC_IDS:
+            close = difflib.get_close_matches(topic, TOPIC_IDS, n=1)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            raise UserError(f"{topic!r} is not a topic.{hint} Topics: {', '.join(TOPIC_IDS)}.")
+    return topics
+
+
+def missing_permissions(
+    channel: discord.abc.GuildChannel, me: discord.Member, thread: bool
+) -> list[str]:
+    """Permissions the bot lacks to post (and open threads) in a channel."""
+    perms = channel.permissions_for(me)
+    wanted = POST_PERMISSIONS + (THREAD_PERMISSIONS if thread else ())
+    return [name.replace("_", " ").title() for name in wanted if not getattr(perms, name)]
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class DailyCog(
+    commands.GroupCog, group_name="daily", group_description="Daily follow-up questions"
+):
+    """Schedule, inspect and control daily questions."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.services = bot.services  # type: ignore[attr-defined]
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Every /daily subcommand requires Manage Server, whatever the server's overrides."""
+        return manages_server(interaction)
+
+    async def _schedule(
+        self, interaction: discord.Interaction, channel: discord.abc.GuildChannel | None
+    ) -> Schedule:
+        channel_id = channel.id if channel else interaction.channel_id
+        schedule = await self.services.store.schedules.for_channel(channel_id or 0)
+        if schedule is None or schedule.guild_id != interaction.guild_id:
+            raise UserError(f"<#{channel_id}> has no daily question. Set one with /daily set.")
+        return schedule
+
+    async def _me(self, guild: discord.Guild) -> discord.Member:
+        return guild.me or await guild.fetch_member(self.bot.user.id)  # type: ignore[union-attr]
+
+    @app_commands.command(name="set", description="Post a follow-up question here every day")
+    @app_commands.describe(
+        channel="Where to post",
+        time="Local time, 24-hour HH:MM",
+        timezone="IANA time zone, e.g. Europe/Berlin",
+        topics="Comma-separated topics (default: all)",
+        role="A role to ping with each question",
+        thread="Open a discussion thread for each question",
+    )
+    async def set_(
+        self,
+        interaction: discord.Interaction,
+        channel: discord.TextChannel,
+        time: str,
+        timezone: str,
+        topics: str | None = None,
+        role: discord.Role | None = None,
+        thread: bool = True,
+    ) -> None:
+        """Create or replace the channel's schedule after checking every value."""
+        post_time = parse_time(time)
+        zone = parse_zone(timezone)
+        chosen = parse_topics(topics)
+        assert interaction.guild is not None
+        missing = missing_permissions(channel, await self._me(interaction.guild), thread)
+        if missing:
+            raise UserError(
+                f"I cannot post in {channel.mention}: I am missing "
+                f"{', '.join(missing)}. Grant them, then try again."
+            )
+        schedule = await self.services.store.schedules.upsert(
+            guild_id=interaction.guild.id,
+            channel_id=channel.id,
+            post_time=post_time.strftime("%H:%M"),
+            timezone=zone.key,
+            topics=chosen,
+            role_id=role.id if role else None,
+            use_thread=thread,
+            created_by=interaction.user.id,
+            now=self.services.clock.now(),
+        )
+        self.bot.daily_jobs.put(schedule)  # type: ignore[attr-defined]
+        when = next_post(schedule, self.services.clock.now())
+        await send_ephemeral(
+            interaction,
+            (
+                f"Daily question set for {channel.mention} at {schedule.post_time} {zone.key} "
+                f"({', '.join(chosen) or 'all topics'}). Next: <t:{int(when.timestamp())}:F>."
+            ),
+        )
+
+    @set_.autocomplete("timezone")
+    async def timezone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Up to 25 IANA zones containing what was typed."""
+        needle = current.strip().lower().replace(" ", "_")
+        found = [z for z in zone_names() if needle in z.lower()][:25]
+        return [app_commands.Choice(name=z, value=z) for z in found]
+
+    @app_commands.command(name="show", description="This server's daily questions")
+    async def show(self, interaction: discord.Interaction) -> None:
+        """List schedules with their next post time."""
+        schedules = await self.services.store.schedules.for_guild(interaction.guild_id or 0)
+        await send_ephemeral(
+            interaction, embed=schedules_embed(schedules, self.services.clock.now())
+        )
+
+    @app_commands.command(name="pause", description="Pause a channel's daily question")
+    async def pause(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        """Stop posting until resumed."""
+        schedule = await self._schedule(interaction, channel)
+        await self.services.store.schedules.set_paused(
+            schedule.id, True, f"paused by {interaction.user}", self.services.clock.now()
+        )
+        self.bot.daily_jobs.remove(schedule.id)  # type: ignore[attr-defined]
+        await send_ephemeral(interaction, f"Paused the daily question in <#{schedule.channel_id}>.")
+
+    @app_commands.command(name="resume", description="Resume a channel's daily question")
+    async def resume(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        """Start posting again."""
+        schedule = await self._schedule(interaction, channel)
+        await self.services.store.schedules.set_paused(
+            schedule.id, False, None, self.services.clock.now()
+        )
+        resumed = await self.services.store.schedules.get(schedule.id)
+        assert resumed is not None
+        self.bot.daily_jobs.put(resumed)  # type: ignore[attr-defined]
+        when = next_post(resumed, self.services.clock.now())
+        await send_ephemeral(
+            interaction, f"Resumed <#{schedule.channel_id}>. Next: <t:{int(when.timestamp())}:F>."
+        )
+
+    @app_commands.command(name="remove", description="Stop a channel's daily question for good")
+    async def remove(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        """Delete the schedule (its history stays)."""
+        schedule = await self._schedule(interaction, channel)
+        await self.services.store.schedules.remove(schedule.id)
+        self.bot.daily_jobs.remove(schedule.id)  # type: ignore[attr-defined]
+        await send_ephemeral(
+            interaction, f"Removed the daily question of <#{schedule.channel_id}>."
+        )
+
+    @app_commands.command(name="preview", description="Post today's question now, once")
+    async def preview(
+        self, interaction: discord.Interaction, channel: discord.TextChannel | None = None
+    ) -> None:
+        """Post the next question of the rotation now (at most once a day per channel)."""
+        schedule = await self._schedule(interaction, channel)
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        poster = DiscordPoster(self.bot, self.bot.pacer)  # type: ignore[attr-defined]
+        outcome = await self.services.daily.preview(schedule, poster)
+        messages = {
+            "posted": f"Posted a preview in <#{schedule.channel_id}>.",
+            "already-posted": "Today's preview was already posted there.",
+            "failed": "I could not post there; check my permissions in that channel.",
+        }
+        await send_ephemeral(interaction, messages.get(outcome, outcome))
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """The bot left or was removed: forget that server's schedules."""
+        for schedule_id in await self.services.store.schedules.remove_guild(guild.id):
+            self.bot.daily_jobs.remove(schedule_id)  # type: ignore[attr-defined]
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Load the cog."""
+    await bot.add_cog(DailyCog(bot))
