@@ -15,6 +15,7 @@ import discord
 from discord.ext import commands
 
 from bot.clock import SystemClock
+from bot.cogs.mock import MOCK_COG_ITEMS
 from bot.config import Settings
 from bot.content import ContentError, Library, content_root
 from bot.jobs import DailyJobs
@@ -22,13 +23,15 @@ from bot.pacing import Pacer
 from bot.services import Services
 from bot.store import Store
 from bot.ui import answering
-from bot.ui.buttons import DYNAMIC_ITEMS, TEMPLATES
+from bot.ui.buttons import DYNAMIC_ITEMS
 from bot.ui.daily_posts import DiscordPoster
+from bot.ui.mock_dm import MOCK_ITEMS, MockDriver, checklist_submitted
+from bot.ui.modals import MOCK_MODAL
 from bot.ui.replies import NO_PINGS, FollowupTree
 from bot.ui.router import Router
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.cogs.followup", "bot.cogs.daily")
+EXTENSIONS = ("bot.cogs.followup", "bot.cogs.daily", "bot.cogs.mock")
 
 
 def intents() -> discord.Intents:
@@ -60,13 +63,16 @@ class FollowupBot(commands.Bot):
         self.router = Router()
         self.pacer = Pacer(services.settings.daily.posts_per_second, burst=5)
         self.daily_jobs = DailyJobs(services.daily, lambda: DiscordPoster(self, self.pacer))
+        self.mock_driver = MockDriver(self, services.mock)
         self._started_jobs = False
 
     async def setup_hook(self) -> None:
         """Register restart-proof buttons and modals, load the cogs, sync commands if changed."""
-        self.add_dynamic_items(*DYNAMIC_ITEMS)
-        self.router.add_components(TEMPLATES)
+        items = (*DYNAMIC_ITEMS, *MOCK_ITEMS, *MOCK_COG_ITEMS)
+        self.add_dynamic_items(*items)
+        self.router.add_components(item.__discord_ui_compiled_template__ for item in items)
         answering.register(self.router)
+        self.router.add_modal(MOCK_MODAL, checklist_submitted)
         for extension in EXTENSIONS:
             try:
                 await self.load_extension(extension)

@@ -46,7 +46,13 @@ class Flow:
             raise Gone("follow-up probe")
 
     async def answer(
-        self, user_id: int, question_id: str, probe: int | None, text: str, where: Where
+        self,
+        user_id: int,
+        question_id: str,
+        probe: int | None,
+        text: str,
+        where: Where,
+        limit: int | None = None,
     ) -> Attempt:
         """Save a written answer to a question (or to one of its probes), ungraded."""
         question = self.question(question_id)
@@ -57,10 +63,11 @@ class Flow:
                 "Your answer was empty. Write what you would say to the interviewer, "
                 "even a few lines, then grade yourself against the key points."
             )
-        if len(body) > self.max_answer:
+        cap = limit or self.max_answer
+        if len(body) > cap:
             raise UserError(
                 f"Your answer is {len(body):,} characters; the limit is "
-                f"{self.max_answer:,}. Trim it and try again."
+                f"{cap:,}. Trim it and try again."
             )
         attempt = await self.store.attempts.add_answer(
             user_id=user_id,

@@ -6,7 +6,8 @@ import difflib
 import random
 from collections.abc import Iterable
 
-from bot.models import Bank, Question
+from bot.errors import UserError
+from bot.models import TOPIC_IDS, Bank, Question
 
 MAX_CHOICES = 25  # Discord's cap on autocomplete results
 CHOICE_NAME = 100  # and on each choice's name
@@ -67,3 +68,14 @@ def resolve(bank: Bank, text: str) -> Question | None:
         return bank.questions[value]
     titled = [q for q in bank.questions.values() if q.title.lower() == value.lower()]
     return titled[0] if len(titled) == 1 else None
+
+
+def parse_topics(text: str | None) -> tuple[str, ...]:
+    """A comma-separated topic list; empty means every topic."""
+    topics = tuple(dict.fromkeys(t.strip().lower() for t in (text or "").split(",") if t.strip()))
+    for topic in topics:
+        if topic not in TOPIC_IDS:
+            close = difflib.get_close_matches(topic, TOPIC_IDS, n=1)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            raise UserError(f"{topic!r} is not a topic.{hint} Topics: {', '.join(TOPIC_IDS)}.")
+    return topics

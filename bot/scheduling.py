@@ -5,51 +5,15 @@ Pure functions of an injected `now`; DST is handled by working in local dates.
 
 from __future__ import annotations
 
-import difflib
 import random
 import re
 from datetime import UTC, date, datetime, time, timedelta
-from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
+from zoneinfo import ZoneInfo
 
 from bot.errors import UserError
 from bot.models import Bank, Question, Schedule
 
 TIME_PATTERN = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
-
-
-@cache
-def _zone_names() -> dict[str, str]:
-    """Every IANA zone name, keyed by its lowercase form for case-insensitive lookups."""
-    return {name.lower(): name for name in available_timezones()}
-
-
-def zone_names() -> list[str]:
-    """Every IANA zone name, sorted."""
-    return sorted(_zone_names().values())
-
-
-def suggest_zones(text: str, limit: int = 3) -> list[str]:
-    """Zone names close to a mistyped one ("Europe/Berln" → "Europe/Berlin")."""
-    names = _zone_names()
-    found = difflib.get_close_matches(text.strip().lower(), list(names), n=limit, cutoff=0.6)
-    return [names[key] for key in found]
-
-
-def parse_zone(text: str) -> ZoneInfo:
-    """A time zone from its IANA name (any case), or a UserError with suggestions."""
-    name = _zone_names().get(text.strip().lower())
-    if name is not None:
-        try:
-            return ZoneInfo(name)
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    hints = suggest_zones(text)
-    hint = f" Did you mean {' or '.join(hints)}?" if hints else ""
-    raise UserError(
-        f"{text!r} is not a time zone I know. Use an IANA name such as "
-        f"Europe/Berlin or America/New_York.{hint}"
-    )
 
 
 def parse_time(text: str) -> time:

@@ -9,6 +9,7 @@ from bot.config import Settings
 from bot.content import Library
 from bot.daily import DailyService
 from bot.flow import Flow
+from bot.mock import MockService
 from bot.store import Store
 
 
@@ -22,12 +23,20 @@ class Services:
     clock: Clock
     flow: Flow
     daily: DailyService
+    mock: MockService
 
     @classmethod
     def build(cls, settings: Settings, store: Store, library: Library, clock: Clock) -> Services:
         """Wire the services together."""
         flow = Flow(store, library, clock, max_answer=4000)
         daily = DailyService(store, library, clock, settings.daily)
+        mock = MockService(store, flow, clock, settings.mock)
         return cls(
-            settings=settings, store=store, library=library, clock=clock, flow=flow, daily=daily
+            settings=settings,
+            store=store,
+            library=library,
+            clock=clock,
+            flow=flow,
+            daily=daily,
+            mock=mock,
         )

@@ -17,8 +17,8 @@ from bot.scheduling import (
     next_post,
     occurrence,
     parse_time,
-    parse_zone,
 )
+from bot.zones import parse_zone
 
 
 def schedule(post_time: str, zone: str, created: datetime | None = None,

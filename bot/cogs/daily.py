@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-import difflib
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserError
-from bot.models import TOPIC_IDS, Schedule
-from bot.scheduling import next_post, parse_time, parse_zone, zone_names
+from bot.models import Schedule
+from bot.questions import parse_topics
+from bot.scheduling import next_post, parse_time
 from bot.ui.daily_posts import DiscordPoster
 from bot.ui.replies import send_ephemeral
 from bot.ui.schedules import schedules_embed
+from bot.zones import parse_zone, zone_names
 
 THREAD_PERMISSIONS = ("create_public_threads", "send_messages_in_threads")
 POST_PERMISSIONS = ("view_channel", "send_messages", "embed_links", "read_message_history")
@@ -26,17 +26,6 @@ def manages_server(interaction: discord.Interaction) -> bool:
     if interaction.guild is None or not (perms.manage_guild or perms.administrator):
         raise app_commands.MissingPermissions(["manage_guild"])
     return True
-
-
-def parse_topics(text: str | None) -> tuple[str, ...]:
-    """A comma-separated topic list; empty means every topic."""
-    topics = tuple(dict.fromkeys(t.strip().lower() for t in (text or "").split(",") if t.strip()))
-    for topic in topics:
-        if topic not in TOPIC_IDS:
-            close = difflib.get_close_matches(topic, TOPIC_IDS, n=1)
-            hint = f" Did you mean {close[0]}?" if close else ""
-            raise UserError(f"{topic!r} is not a topic.{hint} Topics: {', '.join(TOPIC_IDS)}.")
-    return topics
 
 
 def missing_permissions(

@@ -10,6 +10,7 @@ from pathlib import Path
 from bot.store.attempts import Attempts
 from bot.store.daily_posts import DailyPosts
 from bot.store.db import Database
+from bot.store.rounds import Rounds
 from bot.store.schedules import Schedules
 from bot.store.users import Meta, Users
 
@@ -24,6 +25,7 @@ class Store:
         self.attempts = Attempts(db)
         self.schedules = Schedules(db)
         self.daily_posts = DailyPosts(db)
+        self.rounds = Rounds(db)
 
     @classmethod
     async def open(cls, path: Path) -> Store:

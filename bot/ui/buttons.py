@@ -39,7 +39,7 @@ async def open_modal(interaction: discord.Interaction, modal: discord.ui.Modal) 
     modal.stop()
 
 
-class _Button(discord.ui.DynamicItem[discord.ui.Button], template=r"fu:never"):
+class StatefulButton(discord.ui.DynamicItem[discord.ui.Button], template=r"fu:never"):
     """Common behaviour: build from the custom_id, run the action inside the error path."""
 
     def __init__(
@@ -51,7 +51,7 @@ class _Button(discord.ui.DynamicItem[discord.ui.Button], template=r"fu:never"):
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
-    ) -> _Button:
+    ) -> StatefulButton:
         """Rebuild the button from its custom_id (never raises: checks happen on click)."""
         return cls(item.custom_id or "", item.label or "", item.style, **match.groupdict())
 
@@ -65,7 +65,7 @@ class _Button(discord.ui.DynamicItem[discord.ui.Button], template=r"fu:never"):
         raise NotImplementedError
 
 
-class AnswerButton(_Button, template=rf"fu:ans:{QID}(?::(?P<probe>[0-9]))?"):
+class AnswerButton(StatefulButton, template=rf"fu:ans:{QID}(?::(?P<probe>[0-9]))?"):
     """Opens the answer modal for a question (or a probe)."""
 
     @classmethod
@@ -80,7 +80,7 @@ class AnswerButton(_Button, template=rf"fu:ans:{QID}(?::(?P<probe>[0-9]))?"):
         await open_modal(interaction, answer_modal(question, probe))
 
 
-class RevealButton(_Button, template=rf"fu:rev:{QID}"):
+class RevealButton(StatefulButton, template=rf"fu:rev:{QID}"):
     """Shows the key points to the clicker only, recorded as a reveal."""
 
     @classmethod
@@ -93,7 +93,7 @@ class RevealButton(_Button, template=rf"fu:rev:{QID}"):
         await send_ephemeral(interaction, embed=embeds.key_points_embed(question, topic))
 
 
-class AnotherButton(_Button, template=r"fu:new:(?P<topic>[a-z]{1,20})"):
+class AnotherButton(StatefulButton, template=r"fu:new:(?P<topic>[a-z]{1,20})"):
     """Posts another question of the same topic in the channel."""
 
     @classmethod
@@ -107,7 +107,7 @@ class AnotherButton(_Button, template=r"fu:new:(?P<topic>[a-z]{1,20})"):
         await post_question(interaction, question, svc)
 
 
-class GradeButton(_Button, template=rf"fu:grade:{AID}"):
+class GradeButton(StatefulButton, template=rf"fu:grade:{AID}"):
     """Opens the key-point checklist for the clicker's own answer."""
 
     @classmethod
@@ -126,7 +126,7 @@ class GradeButton(_Button, template=rf"fu:grade:{AID}"):
         await open_modal(interaction, checklist_modal(attempt, question))
 
 
-class RateButton(_Button, template=rf"fu:rate:{AID}:(?P<rating>again|hard|good|easy)"):
+class RateButton(StatefulButton, template=rf"fu:rate:{AID}:(?P<rating>again|hard|good|easy)"):
     """Overrides the suggested rating."""
 
     @classmethod
@@ -146,7 +146,7 @@ class RateButton(_Button, template=rf"fu:rate:{AID}:(?P<rating>again|hard|good|e
         )
 
 
-class DeeperButton(_Button, template=rf"fu:deep:{AID}"):
+class DeeperButton(StatefulButton, template=rf"fu:deep:{AID}"):
     """Asks the question's next probe, answered and graded the same way."""
 
     @classmethod
@@ -163,7 +163,6 @@ class DeeperButton(_Button, template=rf"fu:deep:{AID}"):
 
 
 DYNAMIC_ITEMS = (AnswerButton, RevealButton, AnotherButton, GradeButton, RateButton, DeeperButton)
-TEMPLATES = tuple(item.__discord_ui_compiled_template__ for item in DYNAMIC_ITEMS)
 
 
 def question_view(question: Question) -> discord.ui.View:

@@ -12,11 +12,12 @@ from typing import Any
 import discord
 
 from bot.grading import MAX_ANSWER
-from bot.models import Attempt, Question
+from bot.models import Attempt, KeyPoint, Question
 from bot.ui.text import clip
 
 ANSWER_MODAL = re.compile(r"fu:m:ans:(?P<qid>[a-z0-9-]{1,48})(?::(?P<probe>[0-9]))?")
 GRADE_MODAL = re.compile(r"fu:m:grade:(?P<aid>[0-9]{1,19})")
+MOCK_MODAL = re.compile(r"fu:m:mock:(?P<rid>[0-9]{1,19}):(?P<seq>[0-9]{1,6})")
 ANSWER_FIELD = "answer"
 POINTS_FIELD = "points"
 MODAL_TITLE = 45
@@ -45,13 +46,12 @@ def answer_modal(question: Question, probe: int | None) -> discord.ui.Modal:
     return modal
 
 
-def checklist_modal(attempt: Attempt, question: Question) -> discord.ui.Modal:
-    """A modal listing the key points as checkboxes to tick (up to 10 fit; we have ≤ 8)."""
-    points = question.points(attempt.probe)
-    modal = discord.ui.Modal(
-        title="Tick what your answer covered", custom_id=f"fu:m:grade:{attempt.id}"
-    )
-    modal.add_item(discord.ui.TextDisplay(clip(f"**{question.prompt(attempt.probe)}**", 1000)))
+def checklist_modal_for(
+    points: tuple[KeyPoint, ...], prompt: str, custom_id: str
+) -> discord.ui.Modal:
+    """A modal listing key points as checkboxes to tick (up to 10 fit; questions have ≤ 8)."""
+    modal = discord.ui.Modal(title="Tick what your answer covered", custom_id=custom_id)
+    modal.add_item(discord.ui.TextDisplay(clip(f"**{prompt}**", 1000)))
     group = discord.ui.CheckboxGroup(
         custom_id=POINTS_FIELD,
         required=False,
@@ -70,6 +70,13 @@ def checklist_modal(attempt: Attempt, question: Question) -> discord.ui.Modal:
         )
     )
     return modal
+
+
+def checklist_modal(attempt: Attempt, question: Question) -> discord.ui.Modal:
+    """The checklist for one saved answer."""
+    return checklist_modal_for(
+        question.points(attempt.probe), question.prompt(attempt.probe), f"fu:m:grade:{attempt.id}"
+    )
 
 
 def submitted_values(data: Any) -> dict[str, Any]:

@@ -1,0 +1,208 @@
+"""The mock-round state machine: pure, persisted after every transition.
+
+A round asks n questions in a row. Each question: answer (one or more messages, ended by Done
+or by time), self-grade against the key points, then, if points were missed, one probe
+answered and graded the same way. The same engine runs in DMs and in the terminal.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field, replace
+from datetime import datetime, timedelta
+from enum import StrEnum
+
+WARN_BEFORE = timedelta(minutes=1)
+
+
+class Phase(StrEnum):
+    """Where a round is."""
+
+    ANSWER = "answer"  # writing the answer to the question or probe
+    GRADE = "grade"  # ticking key points
+    DONE = "done"  # scorecard shown
+    STOPPED = "stopped"  # ended early by the candidate
+
+
+class RoundError(Exception):
+    """A transition that does not fit the round's phase (a stale click, a repeated submit)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One answered and graded part: a question or a probe of it."""
+
+    question_id: str
+    probe: int | None
+    attempt_id: int | None
+    covered: int
+    total: int
+    seconds: float
+    limit: float
+    timed_out: bool
+    missed: tuple[int, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """A round's whole state; JSON round-trips it for the store."""
+
+    id: int
+    user_id: int
+    question_ids: tuple[str, ...]
+    minutes: float
+    started_at: datetime
+    index: int = 0
+    probe: int | None = None
+    phase: Phase = Phase.ANSWER
+    part_started: datetime | None = None
+    deadline: datetime | None = None
+    warned: bool = False
+    answer: str = ""
+    truncated: bool = False
+    attempt_id: int | None = None
+    timed_out: bool = False
+    steps: tuple[Step, ...] = field(default_factory=tuple)
+    seq: int = 0  # bumps on every transition: buttons carry it, so stale clicks are refused
+
+    @property
+    def active(self) -> bool:
+        """Still running."""
+        return self.phase in (Phase.ANSWER, Phase.GRADE)
+
+    @property
+    def question_id(self) -> str:
+        """The current question."""
+        return self.question_ids[self.index]
+
+    @property
+    def limit(self) -> timedelta:
+        """Time allowed for the current part (a probe gets half, at least two minutes)."""
+        full = timedelta(minutes=self.minutes)
+        return full if self.probe is None else max(full / 2, timedelta(minutes=2))
+
+    def next_timer(self) -> datetime | None:
+        """When the round next needs attention by itself: the warning, then time's up."""
+        if self.phase is not Phase.ANSWER or self.deadline is None:
+            return None
+        warn_at = self.deadline - WARN_BEFORE
+        return (
+            warn_at
+            if not self.warned and warn_at > (self.part_started or warn_at)
+            else (self.deadline)
+        )
+
+    def to_json(self) -> str:
+        """Serialise for the store."""
+        data = asdict(self)
+        for key in ("started_at", "part_started", "deadline"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return json.dumps(data)
+
+    @classmethod
+    def from_json(cls, text: str) -> Round:
+        """Read back what to_json wrote."""
+        data = json.loads(text)
+        for key in ("started_at", "part_started", "deadline"):
+            data[key] = datetime.fromisoformat(data[key]) if data[key] else None
+        data["phase"] = Phase(data["phase"])
+        data["question_ids"] = tuple(data["question_ids"])
+        data["steps"] = tuple(Step(**{**s, "missed": tuple(s["missed"])}) for s in data["steps"])
+        return cls(**data)
+
+
+def _bump(state: Round, **changes: object) -> Round:
+    return replace(state, seq=state.seq + 1, **changes)  # type: ignore[arg-type]
+
+
+def begin(
+    round_id: int, user_id: int, question_ids: list[str], minutes: float, now: datetime
+) -> Round:
+    """A new round, asking its first question."""
+    if not question_ids:
+        raise RoundError("a round needs at least one question")
+    state = Round(
+        id=round_id,
+        user_id=user_id,
+        question_ids=tuple(question_ids),
+        minutes=minutes,
+        started_at=now,
+    )
+    return _start_part(state, now, probe=None)
+
+
+def _start_part(state: Round, now: datetime, probe: int | None) -> Round:
+    state = replace(state, probe=probe)
+    return _bump(
+        state,
+        phase=Phase.ANSWER,
+        part_started=now,
+        deadline=now + state.limit,
+        warned=False,
+        answer="",
+        truncated=False,
+        attempt_id=None,
+        timed_out=False,
+    )
+
+
+def add_text(state: Round, text: str, cap: int) -> tuple[Round, bool]:
+    """Append a message to the answer; returns (state, whether it was cut at the cap)."""
+    if state.phase is not Phase.ANSWER:
+        raise RoundError("not taking an answer now")
+    joined = f"{state.answer}\n{text}".strip() if state.answer else text.strip()
+    cut = len(joined) > cap
+    return replace(state, answer=joined[:cap], truncated=state.truncated or cut), cut
+
+
+def warn(state: Round, now: datetime) -> Round:
+    """Mark the one-minute warning as given."""
+    if state.phase is not Phase.ANSWER or state.warned:
+        raise RoundError("no warning due")
+    return replace(state, warned=True)
+
+
+def finish_answer(
+    state: Round, now: datetime, attempt_id: int | None, timed_out: bool = False
+) -> Round:
+    """The answer is in (Done, or time's up): move to grading it."""
+    if state.phase is not Phase.ANSWER:
+        raise RoundError("no answer in progress")
+    if not state.answer.strip() and not timed_out:
+        raise RoundError("empty answer")
+    return _bump(
+        state, phase=Phase.GRADE, attempt_id=attempt_id, timed_out=timed_out, deadline=None
+    )
+
+
+def grade(
+    state: Round, covered: int, total: int, missed: tuple[int, ...], probes: int, now: datetime
+) -> Round:
+    """Record the grade of the current part; then a probe, the next question, or the end."""
+    if state.phase is not Phase.GRADE:
+        raise RoundError("nothing to grade now")
+    started = state.part_started or now
+    step = Step(
+        question_id=state.question_id,
+        probe=state.probe,
+        attempt_id=state.attempt_id,
+        covered=covered,
+        total=total,
+        seconds=(now - started).total_seconds(),
+        limit=state.limit.total_seconds(),
+        timed_out=state.timed_out,
+        missed=missed,
+    )
+    state = replace(state, steps=(*state.steps, step))
+    if state.probe is None and missed and probes:
+        return _start_part(state, now, probe=missed[0] % probes)
+    if state.index + 1 < len(state.question_ids):
+        return _start_part(replace(state, index=state.index + 1), now, probe=None)
+    return _bump(state, phase=Phase.DONE, deadline=None)
+
+
+def stop(state: Round) -> Round:
+    """The candidate ends the round early."""
+    if not state.active:
+        raise RoundError("the round is over")
+    return _bump(state, phase=Phase.STOPPED, deadline=None)
