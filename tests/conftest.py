@@ -41,3 +41,52 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 def flow(store: Store, bank: Bank, clock: FixedClock) -> Flow:
     """The answer/grade flow over the real bank and a real store."""
     return Flow(store, Library(DEFAULT_CONTENT, bank), clock, max_answer=4000)
+
+
+# --- end-to-end: the real `python -m bot` process against the fake Discord -----------------
+
+from tests.fakediscord import BotProcess, FakeDiscord  # noqa: E402
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    """A running fake Discord; afterwards no unknown route, invalid payload or fake bug."""
+    async with FakeDiscord() as server:
+        yield server
+        assert server.unknown_routes == []
+        assert server.validation_errors == []
+        assert server.internal_errors == []
+
+
+@pytest.fixture
+def bot_config(tmp_path: Path) -> Path:
+    """A config file pointing the bot at a database in the test's folder."""
+    path = tmp_path / "config.toml"
+    path.write_text(
+        f'[bot]\ndatabase = "{tmp_path / "data" / "followup.sqlite3"}"\nlog_level = "DEBUG"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def bot_process(fake: FakeDiscord, tmp_path: Path, config: Path) -> BotProcess:
+    """The real bot as a subprocess, logging into the test's folder."""
+    return BotProcess(
+        fake, module="bot", args=["--config", str(config)], cwd=ROOT, log_path=tmp_path / "bot.log"
+    )
+
+
+@pytest.fixture
+async def followup(
+    fake: FakeDiscord, tmp_path: Path, bot_config: Path
+) -> AsyncIterator[BotProcess]:
+    """The bot, connected, with its commands synced."""
+    process = bot_process(fake, tmp_path, bot_config)
+    await process.start()
+    await process.wait_ready(sync=True)
+    yield process
+    if process.running:
+        await process.kill()
+    log = (tmp_path / "bot.log").read_text(encoding="utf-8", errors="replace")
+    assert "Traceback" not in log, log[-4000:]
+    assert fake.token not in log
