@@ -101,7 +101,7 @@ async def test_buttons_work_after_kill_and_restart(
         assert "Covered **0 of" in scored.text
     finally:
         await restarted.kill()
-    syncs = [r for r in fake.requests_matching("PUT /applications/*/commands")]
+    syncs = fake.requests_matching("PUT /applications/*/commands")
     assert len(syncs) == 1, "commands were synced again although they did not change"
 
 
