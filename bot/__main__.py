@@ -78,8 +78,11 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"config error: {exc}", file=sys.stderr)
         return 2
+    # In the terminal round, log lines would interleave with the conversation: warnings only.
+    quiet = args.command == "practice" and settings.bot.log_level != "DEBUG"
     logging.basicConfig(
-        level=settings.bot.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+        level="WARNING" if quiet else settings.bot.log_level,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
     if args.command == "content":
         return _check_content(args.path or content_root(settings))

@@ -97,13 +97,24 @@ class FollowupBot(commands.Bot):
         log.info("synced %d slash commands to %s", len(synced), guild_id or "all guilds")
 
     async def on_ready(self) -> None:
-        """Log who we are once connected."""
+        """Once connected (guilds cached), start the daily jobs, catch up on missed posts and
+        resume mock rounds. on_ready comes again after a full reconnect: start only once."""
         log.info(
             "ready as %s (id %s) in %d guilds",
             self.user,
             self.user and self.user.id,
             len(self.guilds),
         )
+        if not self._started_jobs:
+            self._started_jobs = True
+            await self.daily_jobs.start()
+            await self.mock_driver.resume_all()
+
+    async def close(self) -> None:
+        """Stop the scheduler and round timers first, so nothing starts while closing."""
+        self.daily_jobs.shutdown()
+        self.mock_driver.close()
+        await super().close()
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:
         """Modal submits and unknown buttons go through the router."""

@@ -59,7 +59,9 @@ def new_interaction(fake: FakeDiscord, user: FakeUser, guild: FakeGuild | None,
 
 def check_visible(cmd: dict[str, Any] | None, name: str, guild: FakeGuild | None,
                   user: FakeUser) -> dict[str, Any]:
-    """Raise CommandNotVisible as the Discord client would hide the command."""
+    """Raise CommandNotVisible as the Discord client would hide the command. A guild's
+    `open_commands` models an admin's override (Server Settings > Integrations) that lets
+    every member use a command whatever its default_member_permissions."""
     if cmd is None:
         raise CommandNotVisible(f"no synced command /{name}")
     contexts = cmd.get("contexts")
@@ -71,6 +73,8 @@ def check_visible(cmd: dict[str, Any] | None, name: str, guild: FakeGuild | None
     if contexts is not None and 0 not in contexts:
         raise CommandNotVisible(f"/{name} is not available in guilds")
     required = cmd.get("default_member_permissions")
+    if name.split()[0] in guild.open_commands:
+        required = None
     perms = guild.permissions_of(guild.members[user.id])
     if (required is not None and (int(required) & perms) != int(required)) or \
             (required == "0" and perms != (1 << 53) - 1):

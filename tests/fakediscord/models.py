@@ -162,6 +162,7 @@ class FakeChannel:
     topic: str | None = None
     deleted: bool = False
     forbidden: bool = False
+    forbidden_for: int | None = None  # the bot's user id, denied SEND_MESSAGES by an overwrite
     last_message_id: int | None = None
     message_count: int = 0
 
@@ -184,6 +185,9 @@ class FakeChannel:
             "last_message_id": last, "rate_limit_per_user": 0, "flags": 0,
             "permission_overwrites": [],
         }
+        if self.forbidden and self.forbidden_for is not None:
+            data["permission_overwrites"] = [{"id": str(self.forbidden_for), "type": 1,
+                                              "allow": "0", "deny": str(SEND_MESSAGES)}]
         if self.is_thread:
             data.update(owner_id=str(self.owner_id), message_count=self.message_count,
                         member_count=1, total_message_sent=self.message_count,
@@ -212,6 +216,7 @@ class FakeGuild:
     bot_member: bool = True
     locale: str = "en-US"
     manager_role_id: int | None = None
+    open_commands: set[str] = field(default_factory=set)  # admin overrides: everyone may use
     _create_json: str | None = None
 
     def channel(self, name: str) -> FakeChannel:

@@ -284,8 +284,16 @@ class FakeDiscord:
         self.state.closed_dms.discard(_uid(user))
 
     def forbid_channel(self, channel: FakeChannel, forbidden: bool = True) -> None:
-        """Bot posts there now fail 403 50013 (interaction responses still work, like Discord)."""
+        """Bot posts there now fail 403 50013 (interaction responses still work, like Discord).
+        The channel carries a member overwrite denying the bot Send Messages, and a connected
+        bot is told with CHANNEL_UPDATE, so it can see the missing permission too."""
         channel.forbidden = forbidden
+        channel.forbidden_for = self.bot.id
+        if channel.guild_id is not None:
+            self.state.guilds[channel.guild_id].invalidate()
+            self.gateway.dispatch("CHANNEL_UPDATE", channel.payload(), channel.guild_id,
+                                  GUILDS_INTENT)
+        self.state.notify()
 
     def delete_channel(self, channel: FakeChannel) -> None:
         """Delete a channel: CHANNEL_DELETE is dispatched, its routes answer 404 10003."""
