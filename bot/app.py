@@ -43,12 +43,18 @@ def intents() -> discord.Intents:
     return wanted
 
 
-class FollowupBot(commands.Bot):
-    """followup's Discord client."""
+class FollowupMixin:
+    """followup's Discord client behaviour, shared by the plain and the sharded bot."""
 
     def __init__(self, services: Services) -> None:
         settings = services.settings.bot
-        super().__init__(
+        options: dict[str, object] = {}
+        if settings.shard_count:  # AutoShardedBot: this process runs shard_ids (default: all)
+            options = {
+                "shard_count": settings.shard_count,
+                "shard_ids": list(settings.shard_ids) or None,
+            }
+        super().__init__(  # type: ignore[call-arg]
             command_prefix=commands.when_mentioned,
             help_command=None,
             intents=intents(),
@@ -57,7 +63,7 @@ class FollowupBot(commands.Bot):
             max_messages=None,
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
-            shard_count=settings.shard_count or None,
+            **options,
         )
         self.services = services
         self.router = Router()
@@ -121,7 +127,22 @@ class FollowupBot(commands.Bot):
         await self.router.dispatch(interaction)
 
 
-def _install_signal_handlers(bot: FollowupBot) -> None:
+class FollowupBot(FollowupMixin, commands.Bot):
+    """The bot on one connection."""
+
+
+class ShardedFollowupBot(FollowupMixin, commands.AutoShardedBot):
+    """The bot over several shards (set bot.shard_count)."""
+
+
+def make_bot(services: Services) -> FollowupBot | ShardedFollowupBot:
+    """The plain bot, or the sharded one when the config sets shard_count."""
+    if services.settings.bot.shard_count:
+        return ShardedFollowupBot(services)
+    return FollowupBot(services)
+
+
+def _install_signal_handlers(bot: commands.Bot) -> None:
     """First SIGTERM/SIGINT closes the bot cleanly; a second one exits at once."""
     loop = asyncio.get_running_loop()
     state = {"closing": False}
@@ -153,7 +174,7 @@ async def _main(settings: Settings, token: str) -> int:
         return 2
     store = await Store.open(Path(settings.bot.database))
     services = Services.build(settings, store, library, SystemClock())
-    bot = FollowupBot(services)
+    bot = make_bot(services)
     _install_signal_handlers(bot)
     try:
         async with bot:
