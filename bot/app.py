@@ -12,10 +12,11 @@ import sys
 from pathlib import Path
 
 import discord
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot.clock import SystemClock
 from bot.cogs.mock import MOCK_COG_ITEMS
+from bot.cogs.progress import ForgetButton
 from bot.config import Settings
 from bot.content import ContentError, Library, content_root
 from bot.jobs import DailyJobs
@@ -31,7 +32,7 @@ from bot.ui.replies import NO_PINGS, FollowupTree
 from bot.ui.router import Router
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.cogs.followup", "bot.cogs.daily", "bot.cogs.mock")
+EXTENSIONS = ("bot.cogs.followup", "bot.cogs.daily", "bot.cogs.mock", "bot.cogs.progress")
 
 
 def intents() -> discord.Intents:
@@ -71,10 +72,11 @@ class FollowupMixin:
         self.daily_jobs = DailyJobs(services.daily, lambda: DiscordPoster(self, self.pacer))
         self.mock_driver = MockDriver(self, services.mock)
         self._started_jobs = False
+        self._uptime_id = 0
 
     async def setup_hook(self) -> None:
         """Register restart-proof buttons and modals, load the cogs, sync commands if changed."""
-        items = (*DYNAMIC_ITEMS, *MOCK_ITEMS, *MOCK_COG_ITEMS)
+        items = (*DYNAMIC_ITEMS, *MOCK_ITEMS, *MOCK_COG_ITEMS, ForgetButton)
         self.add_dynamic_items(*items)
         self.router.add_components(item.__discord_ui_compiled_template__ for item in items)
         answering.register(self.router)
@@ -113,11 +115,19 @@ class FollowupMixin:
         )
         if not self._started_jobs:
             self._started_jobs = True
+            self._uptime_id = await self.services.store.uptime.start(self.services.clock.now())
+            self.heartbeat.start()
             await self.daily_jobs.start()
             await self.mock_driver.resume_all()
 
+    @tasks.loop(minutes=1)
+    async def heartbeat(self) -> None:
+        """Record that the bot is up: days it was down never break a user's streak."""
+        await self.services.store.uptime.seen(self._uptime_id, self.services.clock.now())
+
     async def close(self) -> None:
         """Stop the scheduler and round timers first, so nothing starts while closing."""
+        self.heartbeat.cancel()
         self.daily_jobs.shutdown()
         self.mock_driver.close()
         await super().close()

@@ -51,12 +51,20 @@ class MockSettings:
 
 
 @dataclass(frozen=True)
+class ReviewSettings:
+    """[review]: spaced repetition."""
+
+    fuzz: bool = True
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the bot is configured with."""
 
     bot: BotSettings = field(default_factory=BotSettings)
     daily: DailySettings = field(default_factory=DailySettings)
     mock: MockSettings = field(default_factory=MockSettings)
+    review: ReviewSettings = field(default_factory=ReviewSettings)
 
 
 RULES: dict[str, tuple[Any, str]] = {

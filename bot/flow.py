@@ -10,6 +10,7 @@ from bot.content import Library
 from bot.errors import Gone, NotYours, UserError
 from bot.grading import Grade, GradingError, clean_answer, grade
 from bot.models import Attempt, Question, Rating
+from bot.progress import Progress
 from bot.store import Store
 
 log = logging.getLogger(__name__)
@@ -27,11 +28,19 @@ class Where:
 class Flow:
     """Record answers, grade them against key points, and remember the outcome."""
 
-    def __init__(self, store: Store, library: Library, clock: Clock, max_answer: int) -> None:
+    def __init__(
+        self,
+        store: Store,
+        library: Library,
+        clock: Clock,
+        max_answer: int,
+        progress: Progress | None = None,
+    ) -> None:
         self.store = store
         self.library = library
         self.clock = clock
         self.max_answer = max_answer
+        self.progress = progress
 
     def question(self, question_id: str) -> Question:
         """The question with this id, or a friendly error if it left the bank."""
@@ -127,6 +136,8 @@ class Flow:
             result.total,
             result.rating,
         )
+        if self.progress is not None and attempt.probe is None:  # probes share the card
+            await self.progress.record(user_id, question.id, result.rating, attempt.id)
         return attempt, result
 
     async def rerate(self, user_id: int, attempt_id: int, rating: Rating) -> Attempt:
@@ -137,6 +148,8 @@ class Flow:
         await self.store.attempts.rerate(attempt.id, rating)
         updated = await self.store.attempts.get(attempt.id)
         assert updated is not None
+        if self.progress is not None and updated.probe is None:
+            await self.progress.rerated(updated)
         return updated
 
     async def reveal(self, user_id: int, question_id: str, where: Where) -> Question:
@@ -151,6 +164,8 @@ class Flow:
             channel_id=where.channel_id,
             source=where.source,
         )
+        if self.progress is not None:  # seeing the answer without giving one is a lapse
+            await self.progress.record(user_id, question.id, Rating.AGAIN, None)
         return question
 
     @staticmethod

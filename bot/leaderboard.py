@@ -36,15 +36,27 @@ def earned_at(attempt: Attempt) -> datetime:
 
 def points(attempts: Iterable[Attempt], since: datetime | None = None) -> dict[int, int]:
     """Capped points per user id from attempts graded at or after ``since`` (all when None)."""
+    return scored_points(
+        (
+            (a.user_id, a.coverage or 0.0, earned_at(a))
+            for a in attempts
+            if answer_points(a) is not None
+        ),
+        since,
+    )
+
+
+def scored_points(
+    scores: Iterable[tuple[int, float, datetime]], since: datetime | None = None
+) -> dict[int, int]:
+    """Capped points per user from (user id, coverage, graded at) of graded answers."""
     if since is not None and since.tzinfo is None:
         raise ValueError("since must be timezone-aware")
     daily: defaultdict[tuple[int, date], int] = defaultdict(int)
-    for attempt in attempts:
-        earned = answer_points(attempt)
-        when = earned_at(attempt)
-        if earned is None or (since is not None and when < since):
+    for user_id, coverage, when in scores:
+        if since is not None and when < since:
             continue
-        daily[attempt.user_id, when.astimezone(UTC).date()] += earned
+        daily[user_id, when.astimezone(UTC).date()] += round(POINTS_PER_ANSWER * coverage)
     totals: defaultdict[int, int] = defaultdict(int)
     for (user_id, _day), total in daily.items():
         totals[user_id] += min(total, DAILY_CAP)

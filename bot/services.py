@@ -1,4 +1,4 @@
-"""What the Discord layer and the terminal share: store, content, clock, settings, flow."""
+"""What the Discord layer and the terminal share: store, content, clock, settings, services."""
 
 from __future__ import annotations
 
@@ -9,7 +9,9 @@ from bot.config import Settings
 from bot.content import Library
 from bot.daily import DailyService
 from bot.flow import Flow
+from bot.grading import MAX_ANSWER
 from bot.mock import MockService
+from bot.progress import Progress
 from bot.store import Store
 
 
@@ -24,19 +26,20 @@ class Services:
     flow: Flow
     daily: DailyService
     mock: MockService
+    progress: Progress
 
     @classmethod
     def build(cls, settings: Settings, store: Store, library: Library, clock: Clock) -> Services:
         """Wire the services together."""
-        flow = Flow(store, library, clock, max_answer=4000)
-        daily = DailyService(store, library, clock, settings.daily)
-        mock = MockService(store, flow, clock, settings.mock)
+        progress = Progress(store, library, clock, fuzz=settings.review.fuzz)
+        flow = Flow(store, library, clock, max_answer=MAX_ANSWER, progress=progress)
         return cls(
             settings=settings,
             store=store,
             library=library,
             clock=clock,
             flow=flow,
-            daily=daily,
-            mock=mock,
+            daily=DailyService(store, library, clock, settings.daily),
+            mock=MockService(store, flow, clock, settings.mock),
+            progress=progress,
         )

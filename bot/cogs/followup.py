@@ -24,6 +24,7 @@ class FollowupCog(commands.Cog):
         self.services = services
 
     def _choose(self, topic: str | None, question: str | None) -> Question:
+        """A named question, or a random one of the topic."""
         bank = self.services.library.bank
         if question:
             found = resolve(bank, question)
@@ -49,7 +50,10 @@ class FollowupCog(commands.Cog):
         question: str | None = None,
     ) -> None:
         """Post a question publicly, with Answer / Reveal key points / Another question."""
-        chosen = self._choose(topic.value if topic else None, question)
+        if topic is None and question is None:  # no topic: what this user should review next
+            chosen = (await self.services.progress.next_for(interaction.user.id)).question
+        else:
+            chosen = self._choose(topic.value if topic else None, question)
         await post_question(interaction, chosen, self.services)
 
     @followup.autocomplete("question")

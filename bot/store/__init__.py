@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.store.attempts import Attempts
+from bot.store.cards import Cards, Uptime
 from bot.store.daily_posts import DailyPosts
 from bot.store.db import Database
 from bot.store.rounds import Rounds
@@ -26,6 +27,8 @@ class Store:
         self.schedules = Schedules(db)
         self.daily_posts = DailyPosts(db)
         self.rounds = Rounds(db)
+        self.cards = Cards(db)
+        self.uptime = Uptime(db)
 
     @classmethod
     async def open(cls, path: Path) -> Store:

@@ -114,9 +114,11 @@ class Attempts:
         self, attempt_id: int, covered: list[int], rating: Rating, now: datetime
     ) -> Attempt:
         """Store which key points the user ticked and the rating that follows."""
+        ticks = json.dumps(sorted(set(covered)))
         await self.db.execute(
-            "UPDATE attempts SET covered = ?, rating = ?, graded_at = ? WHERE id = ?",
-            (json.dumps(sorted(set(covered))), rating.value, to_text(now), attempt_id),
+            "UPDATE attempts SET covered = ?, rating = ?, graded_at = ?, "
+            "score = CAST(json_array_length(?) AS REAL) / MAX(total, 1) WHERE id = ?",
+            (ticks, rating.value, to_text(now), ticks, attempt_id),
         )
         found = await self.get(attempt_id)
         assert found is not None

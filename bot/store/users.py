@@ -49,3 +49,32 @@ class Users:
         await self.db.execute(
             "UPDATE users SET dms_closed_until = ? WHERE user_id = ?", (to_text(until), user_id)
         )
+
+    async def settings(self, user_id: int) -> tuple[str | None, bool, bool]:
+        """(time zone, on the leaderboard, shares stats) of a user."""
+        row = await self.db.fetchone(
+            "SELECT timezone, leaderboard, share_stats FROM users WHERE user_id = ?", (user_id,)
+        )
+        if row is None:
+            return None, False, False
+        return row["timezone"], bool(row["leaderboard"]), bool(row["share_stats"])
+
+    async def set_setting(self, user_id: int, name: str, value: object) -> None:
+        """Change one of the user's own settings."""
+        column = {
+            "timezone": "timezone",
+            "leaderboard": "leaderboard",
+            "share_stats": "share_stats",
+        }[name]  # a fixed list: never user text in SQL
+        await self._ensure(user_id)
+        await self.db.execute(f"UPDATE users SET {column} = ? WHERE user_id = ?", (value, user_id))
+
+    async def forget(self, user_id: int) -> dict[str, int]:
+        """Delete everything stored about a user; returns rows removed per table."""
+        removed = {}
+        async with self.db.transaction() as tx:
+            for table in ("attempts", "cards", "rounds", "users"):
+                removed[table] = await tx.execute(
+                    f"DELETE FROM {table} WHERE user_id = ?", (user_id,)
+                )
+        return removed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import time
 from typing import TYPE_CHECKING, Any
 
 from .httputil import UploadedFile
@@ -53,6 +54,7 @@ def new_interaction(fake: FakeDiscord, user: FakeUser, guild: FakeGuild | None,
     state.interactions[iid] = inter
     state.interactions_by_token[token] = inter
     fake.gateway.dispatch("INTERACTION_CREATE", payload, guild.id if guild else None)
+    inter.dispatched_at = time.time()  # same clock as RequestRecord.time (benchmarks)
     state.notify()
     return inter
 

@@ -96,7 +96,8 @@ async def gateway_bot(request: web.Request) -> web.Response:
     fake = fake_of(request)
     return json_response({"url": fake.ws_url, "shards": fake.recommended_shards,
                           "session_start_limit": {"total": 1000, "remaining": 1000,
-                                                  "reset_after": 86400000, "max_concurrency": 1}})
+                                                  "reset_after": 86400000,
+                                                  "max_concurrency": fake.max_concurrency}})
 
 
 def _scope(request: web.Request) -> int | None:

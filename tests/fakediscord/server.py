@@ -36,7 +36,8 @@ class FakeDiscord:
 
     def __init__(self, *, token: str = "fake-bot-token", heartbeat_interval: int = 41250,
                  seed: bool = True, privileged_intents: int = 0, max_guilds_per_shard: int = 2500,
-                 recommended_shards: int = 1, ratelimits: RateLimitMode = "off",
+                 recommended_shards: int = 1, max_concurrency: int = 1,
+                 ratelimits: RateLimitMode = "off",
                  interaction_deadline: float | None = 3.0, settle: float = 0.05,
                  default_timeout: float = 5.0, buffer_size: int = 200_000) -> None:
         self.state = FakeState(token, lambda: self.url)
@@ -52,6 +53,7 @@ class FakeDiscord:
         self.privileged_intents = privileged_intents
         self.max_guilds_per_shard = max_guilds_per_shard
         self.recommended_shards = recommended_shards
+        self.max_concurrency = max_concurrency
         self.interaction_deadline = interaction_deadline
         self.token_ttl = 15 * 60.0
         self.settle = settle

@@ -53,6 +53,7 @@ class FakeInteraction:
     channel_id: int
     payload: dict[str, Any]
     created_at: float = field(default_factory=time.monotonic)
+    dispatched_at: float = 0.0  # time.time() when INTERACTION_CREATE was queued to the bot
     message_id: int | None = None
     response_type: int | None = None
     responded_at: float | None = None

@@ -1,0 +1,179 @@
+"""/review, /stats, /leaderboard, /settings, /export and /forget-me."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.charts import render_progress
+from bot.errors import NotYours, UserError
+from bot.ui.buttons import StatefulButton, question_view
+from bot.ui.embeds import question_embed
+from bot.ui.progress_embeds import leaderboard_embed, stats_embed
+from bot.ui.replies import send_ephemeral
+from bot.zones import parse_zone, zone_names
+
+
+class ForgetButton(StatefulButton, template=r"fu:forget:(?P<uid>[0-9]{1,19})"):
+    """Confirms /forget-me."""
+
+    async def run(self, interaction: discord.Interaction, svc: object) -> None:
+        if interaction.user.id != int(self.state["uid"]):
+            raise NotYours("confirmation")
+        removed = await interaction.client.services.progress.forget(  # type: ignore[attr-defined]
+            interaction.user.id
+        )
+        await interaction.response.edit_message(
+            content=f"Done: I deleted {removed.get('attempts', 0)} answers, "
+            f"{removed.get('cards', 0)} review cards and {removed.get('rounds', 0)} "
+            "mock rounds. Nothing about you is left.",
+            view=None,
+        )
+
+
+class ProgressCog(commands.Cog):
+    """Reviews, stats, streaks, leaderboard and your data."""
+
+    settings = app_commands.Group(name="settings", description="Your own settings")
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.services = bot.services  # type: ignore[attr-defined]
+
+    @app_commands.command(name="review", description="Your most overdue question, only for you")
+    async def review(self, interaction: discord.Interaction) -> None:
+        """Serve the most overdue card, or a new question from the weakest topic."""
+        nxt = await self.services.progress.next_for(interaction.user.id)
+        topic = self.services.library.bank.topics.get(nxt.question.topic)
+        header = {
+            "due": f"Review · {nxt.due - 1} more due after this",
+            "new": "Nothing due: a new question from your weakest topic",
+            "soonest": "Nothing due: the question coming back soonest",
+        }[nxt.reason]
+        await send_ephemeral(
+            interaction,
+            embed=question_embed(nxt.question, topic, header=header),
+            view=question_view(nxt.question),
+        )
+
+    @app_commands.command(name="stats", description="Progress: coverage, mastery, streaks")
+    @app_commands.describe(user="Someone who chose to share their stats")
+    async def stats(
+        self, interaction: discord.Interaction, user: discord.User | None = None
+    ) -> None:
+        """Stats with a chart; another user's only if they opted to share."""
+        target = user or interaction.user
+        if target.id != interaction.user.id:
+            _, _, shares = await self.services.store.users.settings(target.id)
+            if not shares:
+                raise UserError(f"{target.display_name} keeps their stats private.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        stats = await self.services.progress.stats(target.id)
+        mastery = {t.topic: t.mastery for t in stats.topics}
+        # matplotlib is CPU work: off the event loop, so other users are not kept waiting.
+        png = await asyncio.to_thread(
+            render_progress,
+            list(stats.points),
+            mastery,
+            f"{target.display_name}: coverage and mastery",
+        )
+        embed = stats_embed(target.display_name, stats, self.services.library.bank.topics)
+        embed.set_image(url="attachment://progress.png")
+        await send_ephemeral(
+            interaction, embed=embed, file=discord.File(io.BytesIO(png), filename="progress.png")
+        )
+
+    @app_commands.command(name="leaderboard", description="This server's opted-in members")
+    @app_commands.guild_only()
+    async def leaderboard(
+        self, interaction: discord.Interaction, period: Literal["week", "month", "all"] = "week"
+    ) -> None:
+        """Points from graded answers, capped per day, for members who opted in."""
+        rows = await self.services.progress.leaderboard(interaction.guild_id or 0, period)
+        await interaction.response.send_message(
+            embed=leaderboard_embed(rows, period), allowed_mentions=discord.AllowedMentions.none()
+        )
+
+    @settings.command(name="timezone", description="Your time zone, for streaks")
+    async def timezone(self, interaction: discord.Interaction, zone: str) -> None:
+        """Set the zone whose days count for your streak."""
+        parsed = parse_zone(zone)
+        await self.services.store.users.set_setting(interaction.user.id, "timezone", parsed.key)
+        await send_ephemeral(interaction, f"Your days now follow {parsed.key}.")
+
+    @timezone.autocomplete("zone")
+    async def zone_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """Up to 25 zones containing what was typed."""
+        needle = current.strip().lower().replace(" ", "_")
+        return [
+            app_commands.Choice(name=z, value=z)
+            for z in [z for z in zone_names() if needle in z.lower()][:25]
+        ]
+
+    @settings.command(name="leaderboard", description="Appear on server leaderboards or not")
+    async def leaderboard_setting(
+        self, interaction: discord.Interaction, state: Literal["on", "off"]
+    ) -> None:
+        """Opt in or out of leaderboards."""
+        await self.services.store.users.set_setting(
+            interaction.user.id, "leaderboard", int(state == "on")
+        )
+        await send_ephemeral(
+            interaction,
+            "You are on leaderboards now." if state == "on" else "You are off leaderboards now.",
+        )
+
+    @settings.command(name="share-stats", description="Let others see your /stats")
+    async def share_stats(
+        self, interaction: discord.Interaction, state: Literal["on", "off"]
+    ) -> None:
+        """Opt in or out of sharing stats."""
+        await self.services.store.users.set_setting(
+            interaction.user.id, "share_stats", int(state == "on")
+        )
+        await send_ephemeral(
+            interaction,
+            "Others can see your /stats now." if state == "on" else "Your /stats are private now.",
+        )
+
+    @app_commands.command(name="export", description="Download your whole history")
+    async def export(self, interaction: discord.Interaction) -> None:
+        """Your attempts as CSV and everything as JSON, only for you."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        csv_data, json_data = await self.services.progress.export(interaction.user.id)
+        await send_ephemeral(
+            interaction,
+            "Your data: every answer (CSV) and everything (JSON).",
+            files=[
+                discord.File(io.BytesIO(csv_data), "followup-attempts.csv"),
+                discord.File(io.BytesIO(json_data), "followup-data.json"),
+            ],
+        )
+
+    @app_commands.command(name="forget-me", description="Delete everything stored about you")
+    async def forget_me(self, interaction: discord.Interaction) -> None:
+        """Ask for confirmation, then delete."""
+        view = discord.ui.View(timeout=None)
+        view.add_item(
+            ForgetButton(
+                f"fu:forget:{interaction.user.id}", "Delete my data", discord.ButtonStyle.danger
+            )
+        )
+        await send_ephemeral(
+            interaction,
+            "This deletes all your answers, review cards, mock "
+            "rounds and settings, everywhere. It cannot be undone.",
+            view=view,
+        )
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Load the cog."""
+    await bot.add_cog(ProgressCog(bot))

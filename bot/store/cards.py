@@ -1,0 +1,129 @@
+"""Spaced-repetition cards, graded scores for stats, and the bot's uptime."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.store.db import Database, from_text, to_text
+
+
+@dataclass(frozen=True, slots=True)
+class CardRow:
+    """One user's card for one question."""
+
+    question_id: str
+    card: str
+    previous: str | None
+    last_attempt_id: int | None
+    due: datetime
+
+
+def _card(row: sqlite3.Row) -> CardRow:
+    due = from_text(row["due"])
+    assert due is not None
+    return CardRow(
+        question_id=row["question_id"],
+        card=row["card"],
+        previous=row["previous"],
+        last_attempt_id=row["last_attempt_id"],
+        due=due,
+    )
+
+
+class Cards:
+    """FSRS cards, keyed by (user, question)."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, user_id: int, question_id: str) -> CardRow | None:
+        """A user's card for a question."""
+        row = await self.db.fetchone(
+            "SELECT question_id, card, previous, last_attempt_id, due FROM cards "
+            "WHERE user_id = ? AND question_id = ?",
+            (user_id, question_id),
+        )
+        return _card(row) if row else None
+
+    async def put(
+        self,
+        user_id: int,
+        question_id: str,
+        card: str,
+        previous: str | None,
+        attempt_id: int | None,
+        due: datetime,
+    ) -> None:
+        """Store a card after a review."""
+        await self.db.execute(
+            "INSERT INTO cards (user_id, question_id, card, previous, last_attempt_id, due) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id, question_id) DO UPDATE SET "
+            "card = excluded.card, previous = excluded.previous, "
+            "last_attempt_id = excluded.last_attempt_id, due = excluded.due",
+            (user_id, question_id, card, previous, attempt_id, to_text(due)),
+        )
+
+    async def for_user(self, user_id: int) -> list[CardRow]:
+        """Every card of a user."""
+        rows = await self.db.fetchall(
+            "SELECT question_id, card, previous, last_attempt_id, due FROM cards "
+            "WHERE user_id = ? ORDER BY due",
+            (user_id,),
+        )
+        return [_card(r) for r in rows]
+
+    async def due(self, user_id: int, now: datetime) -> list[CardRow]:
+        """Cards due at `now`, most overdue first."""
+        rows = await self.db.fetchall(
+            "SELECT question_id, card, previous, last_attempt_id, due FROM cards "
+            "WHERE user_id = ? AND due <= ? ORDER BY due",
+            (user_id, to_text(now)),
+        )
+        return [_card(r) for r in rows]
+
+    async def scores(self, user_id: int) -> list[tuple[str, float, datetime]]:
+        """(question, coverage, graded at) of every graded answer, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT question_id, score, graded_at FROM attempts "
+            "WHERE user_id = ? AND score IS NOT NULL ORDER BY graded_at",
+            (user_id,),
+        )
+        return [(r[0], float(r[1]), from_text(r[2])) for r in rows]  # type: ignore[misc]
+
+    async def guild_scores(
+        self, guild_id: int, since: datetime | None
+    ) -> list[tuple[int, float, datetime]]:
+        """(user, coverage, graded at) in a server since a time, only for opted-in users."""
+        rows = await self.db.fetchall(
+            "SELECT a.user_id, a.score, a.graded_at FROM attempts AS a "
+            "JOIN users AS u ON u.user_id = a.user_id AND u.leaderboard = 1 "
+            "WHERE a.guild_id = ? AND a.graded_at >= ? AND a.score IS NOT NULL",
+            (guild_id, to_text(since) if since else ""),
+        )
+        return [(int(r[0]), float(r[1]), from_text(r[2])) for r in rows]  # type: ignore[misc]
+
+
+class Uptime:
+    """When the bot was running, so its own downtime never breaks a streak."""
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def start(self, now: datetime) -> int:
+        """Record a start of the bot; returns the interval's id."""
+        return await self.db.execute(
+            "INSERT INTO uptime (started_at, last_seen) VALUES (?, ?)", (to_text(now), to_text(now))
+        )
+
+    async def seen(self, interval_id: int, now: datetime) -> None:
+        """The bot is still up."""
+        await self.db.execute(
+            "UPDATE uptime SET last_seen = ? WHERE id = ?", (to_text(now), interval_id)
+        )
+
+    async def intervals(self) -> list[tuple[datetime, datetime]]:
+        """Every (start, last seen) interval, oldest first."""
+        rows = await self.db.fetchall("SELECT started_at, last_seen FROM uptime ORDER BY id")
+        return [(from_text(r[0]), from_text(r[1])) for r in rows]  # type: ignore[misc]
