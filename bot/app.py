@@ -32,7 +32,14 @@ from bot.ui.replies import NO_PINGS, FollowupTree
 from bot.ui.router import Router
 
 log = logging.getLogger(__name__)
-EXTENSIONS = ("bot.cogs.followup", "bot.cogs.daily", "bot.cogs.mock", "bot.cogs.progress")
+SHUTDOWN_GRACE = 5.0  # seconds in-flight commands and posts get to finish on SIGTERM
+EXTENSIONS = (
+    "bot.cogs.followup",
+    "bot.cogs.daily",
+    "bot.cogs.mock",
+    "bot.cogs.progress",
+    "bot.cogs.admin",
+)
 
 
 def intents() -> discord.Intents:
@@ -69,7 +76,9 @@ class FollowupMixin:
         self.services = services
         self.router = Router()
         self.pacer = Pacer(services.settings.daily.posts_per_second, burst=5)
-        self.daily_jobs = DailyJobs(services.daily, lambda: DiscordPoster(self, self.pacer))
+        self.daily_jobs = DailyJobs(
+            services.daily, lambda: DiscordPoster(self, self.pacer), services.in_flight
+        )
         self.mock_driver = MockDriver(self, services.mock)
         self._started_jobs = False
         self._uptime_id = 0
@@ -129,6 +138,9 @@ class FollowupMixin:
         """Stop the scheduler and round timers first, so nothing starts while closing."""
         self.heartbeat.cancel()
         self.daily_jobs.shutdown()
+        left = await self.services.in_flight.drain(SHUTDOWN_GRACE)
+        if left:
+            log.warning("shutting down with %d task(s) still running", left)
         self.mock_driver.close()
         await super().close()
 

@@ -14,6 +14,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.daily import DailyService, Poster
+from bot.lifecycle import InFlight
 from bot.models import Schedule
 
 log = logging.getLogger(__name__)
@@ -28,9 +29,12 @@ def job_id(schedule_id: int) -> str:
 class DailyJobs:
     """Owns the scheduler: started in setup_hook (it needs the running loop), shut on close."""
 
-    def __init__(self, service: DailyService, poster: Callable[[], Poster]) -> None:
+    def __init__(
+        self, service: DailyService, poster: Callable[[], Poster], in_flight: InFlight | None = None
+    ) -> None:
         self.service = service
         self.poster = poster
+        self.in_flight = in_flight or InFlight()
         grace = max(60, int(service.settings.catch_up_hours * 3600))
         # The default misfire_grace_time of 1 s silently drops a run that is late because the
         # loop was busy (say, with 2,000 posts due at once); catch-up hours is the real limit.
@@ -85,7 +89,8 @@ class DailyJobs:
 
     async def _fire(self, schedule_id: int) -> None:
         try:
-            await self.service.run_due(schedule_id, self.poster())
+            with self.in_flight.track():
+                await self.service.run_due(schedule_id, self.poster())
         except Exception:
             log.exception("daily job failed schedule=%s", schedule_id)
 

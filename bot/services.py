@@ -10,6 +10,7 @@ from bot.content import Library
 from bot.daily import DailyService
 from bot.flow import Flow
 from bot.grading import MAX_ANSWER
+from bot.lifecycle import InFlight
 from bot.mock import MockService
 from bot.progress import Progress
 from bot.store import Store
@@ -27,6 +28,7 @@ class Services:
     daily: DailyService
     mock: MockService
     progress: Progress
+    in_flight: InFlight
 
     @classmethod
     def build(cls, settings: Settings, store: Store, library: Library, clock: Clock) -> Services:
@@ -42,4 +44,5 @@ class Services:
             daily=DailyService(store, library, clock, settings.daily),
             mock=MockService(store, flow, clock, settings.mock),
             progress=progress,
+            in_flight=InFlight(),
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -76,14 +78,26 @@ async def report_error(interaction: discord.Interaction, error: BaseException) -
 @asynccontextmanager
 async def error_boundary(interaction: discord.Interaction) -> AsyncIterator[None]:
     """Route any exception raised inside to report_error."""
-    try:
-        yield
-    except Exception as exc:
-        await report_error(interaction, exc)
+    services = getattr(interaction.client, "services", None)
+    tracking = services.in_flight.track() if services else contextlib.nullcontext()
+    with tracking:
+        try:
+            yield
+        except Exception as exc:  # the one place where errors become replies
+            await report_error(interaction, exc)
 
 
 class FollowupTree(app_commands.CommandTree):
     """The command tree, with errors going through the one error path."""
+
+    async def interaction_check(self, interaction: discord.Interaction, /) -> bool:
+        """Count the running command as in-flight work until its task ends."""
+        services = getattr(interaction.client, "services", None)
+        task = asyncio.current_task()
+        if services is not None and task is not None:
+            services.in_flight.tasks.add(task)
+            task.add_done_callback(services.in_flight.tasks.discard)
+        return True
 
     async def on_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError

@@ -1,0 +1,95 @@
+"""/admin: the bot owner's controls (reload content, status)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import datetime
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.content import ContentError, summary
+from bot.ui.replies import send_ephemeral
+from bot.ui.text import clip
+
+
+class NotOwner(app_commands.CheckFailure):
+    """Only the bot's owners may do this."""
+
+    def __init__(self) -> None:
+        super().__init__("Only the bot's owner can use /admin.")
+
+
+@app_commands.default_permissions(administrator=True)
+class AdminCog(commands.GroupCog, group_name="admin", group_description="Bot owner controls"):
+    """Reload the question bank and look at the bot's health."""
+
+    def __init__(self, bot: commands.Bot) -> None:
+        self.bot = bot
+        self.services = bot.services  # type: ignore[attr-defined]
+        self.started = self.services.clock.now()
+        super().__init__()
+
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """Checked at run time: the application owner or a configured owner id."""
+        if interaction.user.id in self.services.settings.bot.owner_ids or await self.bot.is_owner(
+            interaction.user
+        ):
+            return True
+        raise NotOwner()
+
+    @app_commands.command(name="reload", description="Reload the question bank from disk")
+    async def reload(self, interaction: discord.Interaction) -> None:
+        """Swap in the bank from disk; a bad bank is refused and the old one kept."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        library = self.services.library
+        try:
+            bank = await asyncio.to_thread(library.reload)
+        except ContentError as exc:
+            listed = "\n".join(exc.problems[:10])
+            await send_ephemeral(
+                interaction,
+                clip(
+                    f"The bank on disk has {len(exc.problems)} problem(s); I kept the current "
+                    f"one.\n```\n{listed}\n```",
+                    2000,
+                ),
+            )
+            return
+        await send_ephemeral(interaction, "Reloaded.\n```\n" + "\n".join(summary(bank)) + "\n```")
+
+    @app_commands.command(name="status", description="Uptime, guilds, latency, work in hand")
+    async def status(self, interaction: discord.Interaction) -> None:
+        """The bot's health at a glance."""
+        store = self.services.store
+        schedules, paused = await store.schedules.count()
+        posts = await store.daily_posts.count_by_status()
+        rounds = await store.rounds.count_active()
+        embed = discord.Embed(title="followup status", colour=discord.Colour.blurple())
+        embed.add_field(name="Uptime", value=_since(self.started, self.services.clock.now()))
+        embed.add_field(name="Guilds", value=str(len(self.bot.guilds)))
+        embed.add_field(name="Latency", value=f"{self.bot.latency * 1000:.0f} ms")
+        embed.add_field(name="Shards", value=str(self.bot.shard_count or 1))
+        embed.add_field(name="Schedules", value=f"{schedules} ({paused} paused)")
+        embed.add_field(name="Active rounds", value=str(rounds))
+        embed.add_field(
+            name="Daily posts",
+            inline=False,
+            value=", ".join(f"{status} {count}" for status, count in sorted(posts.items()))
+            or "none yet",
+        )
+        embed.add_field(name="Questions", value=str(len(self.services.library.bank.questions)))
+        await send_ephemeral(interaction, embed=embed)
+
+
+def _since(start: datetime, now: datetime) -> str:
+    seconds = int((now - start).total_seconds())
+    days, rest = divmod(seconds, 86400)
+    hours, rest = divmod(rest, 3600)
+    return f"{days}d {hours}h {rest // 60}m"
+
+
+async def setup(bot: commands.Bot) -> None:
+    """Load the cog."""
+    await bot.add_cog(AdminCog(bot))
