@@ -11,6 +11,7 @@ import signal
 import sys
 from pathlib import Path
 
+import aiohttp
 import discord
 from discord.ext import commands, tasks
 
@@ -32,6 +33,7 @@ from bot.ui.replies import NO_PINGS, FollowupTree
 from bot.ui.router import Router
 
 log = logging.getLogger(__name__)
+LOGIN_TRIES = 6
 SHUTDOWN_GRACE = 5.0  # seconds in-flight commands and posts get to finish on SIGTERM
 EXTENSIONS = (
     "bot.cogs.followup",
@@ -91,6 +93,8 @@ class FollowupMixin:
         answering.register(self.router)
         self.router.add_modal(MOCK_MODAL, checklist_submitted)
         for extension in EXTENSIONS:
+            if extension in self.extensions:  # setup_hook runs again when login is retried
+                continue
             try:
                 await self.load_extension(extension)
             except commands.ExtensionError:
@@ -109,7 +113,13 @@ class FollowupMixin:
         if await self.services.store.meta.get(key) == digest:
             log.info("slash commands unchanged; not syncing")
             return
-        synced = await self.tree.sync(guild=guild)
+        try:
+            synced = await self.tree.sync(guild=guild)
+        except discord.HTTPException as exc:  # keep the old commands; the next start retries
+            log.warning(
+                "command sync failed (%s %s); will retry at the next start", exc.status, exc.text
+            )
+            return
         await self.services.store.meta.set(key, digest)
         log.info("synced %d slash commands to %s", len(synced), guild_id or "all guilds")
 
@@ -184,6 +194,24 @@ def _install_signal_handlers(bot: commands.Bot) -> None:
         loop.add_signal_handler(signum, on_signal, signum)
 
 
+async def _login(bot: commands.Bot, token: str) -> None:
+    """Log in, retrying with backoff while Discord answers 429 or 5xx (say, during an
+    incident or a storm of restarts), instead of dying with a traceback."""
+    delay = 2.0
+    for attempt in range(1, LOGIN_TRIES + 1):
+        try:
+            await bot.login(token)
+            return
+        except discord.LoginFailure:
+            raise
+        except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+            if attempt == LOGIN_TRIES:
+                raise
+            log.warning("login failed (%s); retrying in %.0f s", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 60.0)
+
+
 async def _main(settings: Settings, token: str) -> int:
     try:
         library = Library.load(content_root(settings))
@@ -200,10 +228,14 @@ async def _main(settings: Settings, token: str) -> int:
     _install_signal_handlers(bot)
     try:
         async with bot:
-            await bot.start(token)
+            await _login(bot, token)
+            await bot.connect()
     except discord.LoginFailure:
         print("error: Discord rejected the token in DISCORD_TOKEN", file=sys.stderr)
         return 2
+    except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
+        print(f"error: could not reach Discord: {exc}", file=sys.stderr)
+        return 1
     finally:
         await store.close()
         log.info("stopped")

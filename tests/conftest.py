@@ -45,6 +45,23 @@ def flow(store: Store, bank: Bank, clock: FixedClock) -> Flow:
 
 # --- end-to-end: the real `python -m bot` process against the fake Discord -----------------
 
+# (scenario, faults injected, posts, losses, duplicates), printed at the end of the run.
+FAULT_REPORT: list[tuple[str, int, int, int, int]] = []
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Print the fault suite's counts, so a run shows what was survived."""
+    if not FAULT_REPORT:
+        return
+    write = terminalreporter.write_line
+    terminalreporter.section("fault suite")
+    write(f"{'scenario':<58} {'faults':>6} {'posts':>5} {'losses':>6} {'dups':>4}")
+    for name, faults, posts, losses, dups in FAULT_REPORT:
+        write(f"{name:<58} {faults:>6} {posts:>5} {losses:>6} {dups:>4}")
+    totals = [sum(row[i] for row in FAULT_REPORT) for i in range(1, 5)]
+    write(f"{'total':<58} {totals[0]:>6} {totals[1]:>5} {totals[2]:>6} {totals[3]:>4}")
+
+
 from tests.fakediscord import BotProcess, FakeDiscord  # noqa: E402
 
 
