@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -49,11 +50,19 @@ def flow(store: Store, bank: Bank, clock: FixedClock) -> Flow:
 FAULT_REPORT: list[tuple[str, int, int, int, int]] = []
 
 
+# What the bad-input suite threw at the bot, by kind.
+BAD_INPUT_REPORT: Counter[str] = Counter()
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
-    """Print the fault suite's counts, so a run shows what was survived."""
+    """Print the fault and bad-input suites' counts, so a run shows what was survived."""
+    write = terminalreporter.write_line
+    if BAD_INPUT_REPORT:
+        terminalreporter.section("bad-input suite")
+        for kind, count in sorted(BAD_INPUT_REPORT.items()):
+            write(f"{kind:<40} {count:>5} inputs, 0 crashes")
     if not FAULT_REPORT:
         return
-    write = terminalreporter.write_line
     terminalreporter.section("fault suite")
     write(f"{'scenario':<58} {'faults':>6} {'posts':>5} {'losses':>6} {'dups':>4}")
     for name, faults, posts, losses, dups in FAULT_REPORT:

@@ -36,7 +36,7 @@ def decode_topics(text: str) -> list[str]:
     return [TOPIC_IDS[int(c)] for c in text if c.isdigit() and int(c) < len(TOPIC_IDS)]
 
 
-class ResumeButton(StatefulButton, template=r"fu:mock:resume:(?P<rid>[0-9]{1,19})"):
+class ResumeButton(StatefulButton, template=r"fu:mock:resume:(?P<rid>[0-9]{1,18})"):
     """Send the running round's current step again."""
 
     async def run(self, interaction: discord.Interaction, svc: object) -> None:
@@ -52,7 +52,7 @@ class ResumeButton(StatefulButton, template=r"fu:mock:resume:(?P<rid>[0-9]{1,19}
 class RestartButton(
     StatefulButton,
     template=(
-        r"fu:mock:restart:(?P<rid>[0-9]{1,19}):(?P<n>[0-9]{1,2}):(?P<m>[0-9]{1,2}):"
+        r"fu:mock:restart:(?P<rid>[0-9]{1,18}):(?P<n>[0-9]{1,2}):(?P<m>[0-9]{1,2}):"
         r"(?P<t>[0-7]{1,8}|-)"
     ),
 ):

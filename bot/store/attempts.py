@@ -7,7 +7,7 @@ import sqlite3
 from datetime import datetime
 
 from bot.models import Attempt, Rating
-from bot.store.db import Database, from_text, to_text
+from bot.store.db import MAX_ROW_ID, Database, from_text, to_text
 
 COLUMNS = (
     "id, user_id, guild_id, channel_id, question_id, probe, source, answer, covered, "
@@ -107,6 +107,8 @@ class Attempts:
 
     async def get(self, attempt_id: int) -> Attempt | None:
         """One attempt by id."""
+        if not 0 < attempt_id <= MAX_ROW_ID:
+            return None
         row = await self.db.fetchone(f"SELECT {COLUMNS} FROM attempts WHERE id = ?", (attempt_id,))
         return _attempt(row) if row else None
 

@@ -33,6 +33,9 @@ def from_text(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
+MAX_ROW_ID = 2**63 - 1  # SQLite INTEGER; larger ids (forged custom_ids) cannot be rows
+
+
 def migrations() -> list[tuple[int, Path]]:
     """The numbered migration files, in order, checked to have no gaps."""
     found = sorted(

@@ -19,7 +19,7 @@ from bot.ui.modals import answer_modal, checklist_modal
 from bot.ui.replies import NO_PINGS, error_boundary, send_ephemeral
 
 QID = r"(?P<qid>[a-z0-9-]{1,48})"
-AID = r"(?P<aid>[0-9]{1,19})"
+AID = r"(?P<aid>[0-9]{1,18})"
 
 
 def services(interaction: discord.Interaction) -> Services:

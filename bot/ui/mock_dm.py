@@ -19,7 +19,7 @@ from bot.ui.modals import checklist_modal_for, ticked_points
 from bot.ui.replies import NO_PINGS
 
 log = logging.getLogger(__name__)
-RID = r"(?P<rid>[0-9]{1,19})"
+RID = r"(?P<rid>[0-9]{1,18})"
 SEQ = r"(?P<seq>[0-9]{1,6})"
 DMS_CLOSED = 50007
 HINT = (

@@ -16,8 +16,8 @@ from bot.models import Attempt, KeyPoint, Question
 from bot.ui.text import clip
 
 ANSWER_MODAL = re.compile(r"fu:m:ans:(?P<qid>[a-z0-9-]{1,48})(?::(?P<probe>[0-9]))?")
-GRADE_MODAL = re.compile(r"fu:m:grade:(?P<aid>[0-9]{1,19})")
-MOCK_MODAL = re.compile(r"fu:m:mock:(?P<rid>[0-9]{1,19}):(?P<seq>[0-9]{1,6})")
+GRADE_MODAL = re.compile(r"fu:m:grade:(?P<aid>[0-9]{1,18})")
+MOCK_MODAL = re.compile(r"fu:m:mock:(?P<rid>[0-9]{1,18}):(?P<seq>[0-9]{1,6})")
 ANSWER_FIELD = "answer"
 POINTS_FIELD = "points"
 MODAL_TITLE = 45
