@@ -77,7 +77,7 @@ class FollowupMixin:
         )
         self.services = services
         self.router = Router()
-        self.pacer = Pacer(services.settings.daily.posts_per_second, burst=5)
+        self.pacer = Pacer(services.settings.daily.posts_per_second, burst=2)
         self.daily_jobs = DailyJobs(
             services.daily, lambda: DiscordPoster(self, self.pacer), services.in_flight
         )
@@ -165,6 +165,32 @@ class FollowupBot(FollowupMixin, commands.Bot):
 
 class ShardedFollowupBot(FollowupMixin, commands.AutoShardedBot):
     """The bot over several shards (set bot.shard_count)."""
+
+    IDENTIFY_INTERVAL = 5.0  # Discord allows one IDENTIFY per 5 s per rate-limit bucket
+
+    _max_concurrency: int | None = None
+    _bucket_last: dict[int, float]
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Wait only as Discord requires: shards in different buckets (shard_id % the
+        gateway's max_concurrency) may identify together. discord.py's default sleeps 5 s
+        before every shard, which costs a large bot a minute at start-up."""
+        if shard_id is None:
+            return await super().before_identify_hook(shard_id, initial=initial)
+        if self._max_concurrency is None:
+            try:
+                limits = await self.fetch_session_start_limits()
+                self._max_concurrency = max(1, limits.max_concurrency)
+            except (discord.HTTPException, discord.GatewayNotFound):
+                self._max_concurrency = 1
+        buckets = self.__dict__.setdefault("_bucket_last", {})
+        loop = asyncio.get_running_loop()
+        bucket = shard_id % self._max_concurrency
+        last = buckets.get(bucket)
+        if last is not None and loop.time() - last < self.IDENTIFY_INTERVAL:
+            await asyncio.sleep(self.IDENTIFY_INTERVAL - (loop.time() - last))
+        buckets[bucket] = loop.time()
+        return None
 
 
 def make_bot(services: Services) -> FollowupBot | ShardedFollowupBot:

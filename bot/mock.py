@@ -95,22 +95,33 @@ class MockService:
             await self.store.rounds.save(state, self.clock.now())
             return state, cut
 
-    async def done(self, user_id: int, seq: int | None = None, timed_out: bool = False) -> Round:
-        """End the current answer (Done button, 'done', or time's up) and move to grading."""
+    async def done(
+        self,
+        user_id: int,
+        seq: int | None = None,
+        timed_out: bool = False,
+        allow_empty: bool = False,
+    ) -> Round:
+        """End the current answer (Done button, 'done', time's up, or the end of input in the
+        terminal, which may leave it empty) and move to grading."""
         state = await self._require(user_id)
         async with self._locks[state.id]:
             state = await self._require(user_id)
             if seq is not None and seq != state.seq:
                 raise UserError("That button is from an earlier step of your round.")
-            return await self._finish_answer(state, timed_out)
+            return await self._finish_answer(state, timed_out, allow_empty)
 
-    async def _finish_answer(self, state: Round, timed_out: bool) -> Round:
+    async def _finish_answer(
+        self, state: Round, timed_out: bool, allow_empty: bool = False
+    ) -> Round:
         if state.phase is not Phase.ANSWER:
             raise UserError("Nothing to finish: grade your answer with the checklist.")
         if not state.answer.strip():
-            if not timed_out:
+            if not (timed_out or allow_empty):
                 raise UserError("Write your answer first (one or more messages), then Done.")
-            state = rounds.finish_answer(state, self.clock.now(), None, timed_out=True)
+            state = rounds.finish_answer(
+                state, self.clock.now(), None, timed_out=timed_out, allow_empty=True
+            )
             points = self.question(state).points(state.probe)
             return await self._save(self._grade_state(state, [], len(points)))
         attempt = await self.flow.answer(

@@ -30,13 +30,14 @@ class Pacer:
         self._next = 0.0
         self.granted = 0
 
-    async def acquire(self) -> None:
-        """Wait for the next free slot. The slot is reserved before sleeping, so concurrent
-        callers queue in order without a lock."""
+    async def acquire(self, cost: int = 1) -> None:
+        """Wait for the next free slot, reserving `cost` slots in a row (a post and its
+        thread go out together instead of every thread queueing behind every post). Slots
+        are reserved before sleeping, so concurrent callers queue in order without a lock."""
         now = self._clock()
         slot = max(now - (self.burst - 1) * self.interval, self._next)
-        self._next = slot + self.interval
-        self.granted += 1
+        self._next = slot + cost * self.interval
+        self.granted += cost
         delay = slot - now
         if delay > 0:
             await self._sleep(delay)

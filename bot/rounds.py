@@ -163,12 +163,16 @@ def warn(state: Round, now: datetime) -> Round:
 
 
 def finish_answer(
-    state: Round, now: datetime, attempt_id: int | None, timed_out: bool = False
+    state: Round,
+    now: datetime,
+    attempt_id: int | None,
+    timed_out: bool = False,
+    allow_empty: bool = False,
 ) -> Round:
-    """The answer is in (Done, or time's up): move to grading it."""
+    """The answer is in (Done, time's up, or no more input): move to grading it."""
     if state.phase is not Phase.ANSWER:
         raise RoundError("no answer in progress")
-    if not state.answer.strip() and not timed_out:
+    if not state.answer.strip() and not (timed_out or allow_empty):
         raise RoundError("empty answer")
     return _bump(
         state, phase=Phase.GRADE, attempt_id=attempt_id, timed_out=timed_out, deadline=None

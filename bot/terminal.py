@@ -98,7 +98,7 @@ async def _answer(mock: MockService, state: Round, reader: LineReader) -> Round:
                 if cut:
                     say(f"(Your answer was cut at {mock.settings.max_answer_chars:,} characters.)")
             try:
-                return await mock.done(LOCAL_USER, timed_out=line is None and not state.answer)
+                return await mock.done(LOCAL_USER, allow_empty=line is None)
             except UserError as exc:
                 say(str(exc))
                 blanks = 0

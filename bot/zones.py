@@ -68,9 +68,16 @@ def _score(wanted: str, key: str) -> float:
     return max(full, city)
 
 
-def zone_names() -> list[str]:
-    """Every IANA zone name, sorted (for autocomplete)."""
-    return sorted(_zones())
+@cache
+def zone_names() -> tuple[str, ...]:
+    """Every IANA zone name, sorted."""
+    return tuple(sorted(_zones()))
+
+
+def matching_zones(text: str, limit: int = 25) -> list[str]:
+    """Zones containing what was typed, for autocomplete (Discord shows at most 25)."""
+    needle = text.strip().lower().replace(" ", "_")
+    return [name for name in zone_names() if needle in name.lower()][:limit]
 
 
 def parse_zone(text: str) -> ZoneInfo:

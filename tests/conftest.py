@@ -95,11 +95,26 @@ def bot_config(tmp_path: Path) -> Path:
     return path
 
 
+STARTED: list[BotProcess] = []
+
+
 def bot_process(fake: FakeDiscord, tmp_path: Path, config: Path) -> BotProcess:
-    """The real bot as a subprocess, logging into the test's folder."""
-    return BotProcess(
-        fake, module="bot", args=["--config", str(config)], cwd=ROOT, log_path=tmp_path / "bot.log"
-    )
+    """The real bot as a subprocess, logging into the test's folder (killed after the test
+    if it still runs, so a failing test never leaves a bot behind)."""
+    process = BotProcess(fake, module="bot", args=["--config", str(config)], cwd=ROOT,
+                         log_path=tmp_path / "bot.log")
+    STARTED.append(process)
+    return process
+
+
+@pytest.fixture(autouse=True)
+async def no_bot_left_behind() -> AsyncIterator[None]:
+    """Kill any bot process a test started and did not stop."""
+    yield
+    while STARTED:
+        process = STARTED.pop()
+        if process.running:
+            await process.kill()
 
 
 @pytest.fixture

@@ -65,3 +65,16 @@ async def test_jobs_mirror_the_database(store: Store, bank: Bank) -> None:
         assert jobs.job_count() == 0
     finally:
         jobs.shutdown()
+
+
+async def test_a_post_reserves_its_thread_slot_too() -> None:
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    pacer = Pacer(rate=10, burst=1, clock=lambda: 0.0, sleep=sleep)
+    await pacer.acquire(2)  # a post and its thread
+    await pacer.acquire(2)  # the next post waits for both of the first one's slots
+    assert slept == pytest.approx([0.2])
+    assert pacer.granted == 4

@@ -110,3 +110,8 @@ def test_json_round_trip_keeps_everything() -> None:
     again = Round.from_json(state.to_json())
     assert again == state
     assert again.deadline is not None and again.deadline.tzinfo is not None
+
+
+def test_end_of_input_may_finish_an_empty_answer_without_calling_it_late() -> None:
+    done = rounds.finish_answer(fresh(), T0, attempt_id=None, allow_empty=True)
+    assert done.phase is Phase.GRADE and not done.timed_out

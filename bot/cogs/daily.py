@@ -13,7 +13,7 @@ from bot.scheduling import next_post, parse_time
 from bot.ui.daily_posts import DiscordPoster
 from bot.ui.replies import send_ephemeral
 from bot.ui.schedules import schedules_embed
-from bot.zones import parse_zone, zone_names
+from bot.zones import matching_zones, parse_zone
 
 THREAD_PERMISSIONS = ("create_public_threads", "send_messages_in_threads")
 POST_PERMISSIONS = ("view_channel", "send_messages", "embed_links", "read_message_history")
@@ -121,9 +121,7 @@ class DailyCog(
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Up to 25 IANA zones containing what was typed."""
-        needle = current.strip().lower().replace(" ", "_")
-        found = [z for z in zone_names() if needle in z.lower()][:25]
-        return [app_commands.Choice(name=z, value=z) for z in found]
+        return [app_commands.Choice(name=z, value=z) for z in matching_zones(current)]
 
     @app_commands.command(name="show", description="This server's daily questions")
     async def show(self, interaction: discord.Interaction) -> None:

@@ -10,13 +10,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.charts import render_progress
 from bot.errors import NotYours, UserError
 from bot.ui.buttons import StatefulButton, question_view
 from bot.ui.embeds import question_embed
 from bot.ui.progress_embeds import leaderboard_embed, stats_embed
 from bot.ui.replies import send_ephemeral
-from bot.zones import parse_zone, zone_names
+from bot.zones import matching_zones, parse_zone
 
 
 class ForgetButton(StatefulButton, template=r"fu:forget:(?P<uid>[0-9]{1,19})"):
@@ -75,6 +74,9 @@ class ProgressCog(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         stats = await self.services.progress.stats(target.id)
         mastery = {t.topic: t.mastery for t in stats.topics}
+        # Imported here: matplotlib and numpy cost ~50 MiB, paid only once /stats is used.
+        from bot.charts import render_progress
+
         # matplotlib is CPU work: off the event loop, so other users are not kept waiting.
         png = await asyncio.to_thread(
             render_progress,
@@ -111,11 +113,7 @@ class ProgressCog(commands.Cog):
         self, interaction: discord.Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
         """Up to 25 zones containing what was typed."""
-        needle = current.strip().lower().replace(" ", "_")
-        return [
-            app_commands.Choice(name=z, value=z)
-            for z in [z for z in zone_names() if needle in z.lower()][:25]
-        ]
+        return [app_commands.Choice(name=z, value=z) for z in matching_zones(current)]
 
     @settings.command(name="leaderboard", description="Appear on server leaderboards or not")
     async def leaderboard_setting(

@@ -68,7 +68,7 @@ class DiscordPoster:
                 if schedule.role_id
                 else NO_PINGS
             )
-            await self.pacer.acquire()
+            await self.pacer.acquire(2 if schedule.use_thread else 1)  # the thread's slot too
             # The nonce makes Discord drop a resend of the same post within a few minutes.
             message = await channel.send(
                 mention,
@@ -83,8 +83,7 @@ class DiscordPoster:
         return Posted(message.id, thread_id)
 
     async def _open_thread(self, message: discord.Message, question: Question) -> int | None:
-        try:
-            await self.pacer.acquire()
+        try:  # its pacing slot was reserved with the message's
             thread = await message.create_thread(
                 name=clip(f"Daily: {question.title}", 100), auto_archive_duration=1440
             )

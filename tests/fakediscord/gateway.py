@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 
 PRIVILEGED = (1 << 1) | (1 << 8) | (1 << 15)
 MESSAGE_CONTENT = 1 << 15
+HEARTBEAT_RTT = 0.02  # seconds, a plausible round trip to Discord
 
 
 def dumps(data: Any) -> str:
@@ -227,7 +228,10 @@ class GatewayServer:
         op, d = frame.get("op"), frame.get("d")
         if op == 1:
             self.heartbeats += 1
-            conn.send('{"op":11}')
+            # ACK after a network-like delay: discord.py's keep-alive thread records the send
+            # time only after the send returns, so an instant localhost ACK is measured
+            # against the previous heartbeat and logged as "Can't keep up ... 41s behind".
+            asyncio.get_running_loop().call_later(HEARTBEAT_RTT, conn.send, '{"op":11}')
         elif op == 2:
             await self._identify(conn, d or {})
         elif op == 6:
