@@ -163,3 +163,21 @@ async def test_lost_permission_pauses_and_tells_the_admin(
         assert "paused" in shown.text
     finally:
         await process.kill()
+
+
+async def test_removing_the_bot_forgets_the_servers_schedules(
+    fake: FakeDiscord, followup: BotProcess, tmp_path: Path
+) -> None:
+    admin = fake.user("ada", manage_guild=True)
+    for name in ("general", "interviews"):
+        channel = fake.default_guild.channel(name)
+        await admin.slash("daily set", options={"channel": channel}, time="09:00", timezone="UTC")
+    with database(tmp_path) as db:
+        assert db.execute("SELECT COUNT(*) FROM schedules").fetchone() == (2,)
+    await fake.remove_bot(fake.default_guild)
+
+    def schedules_left() -> int:
+        with database(tmp_path) as db:
+            return db.execute("SELECT COUNT(*) FROM schedules").fetchone()[0]
+
+    await fake.wait_for(lambda: schedules_left() == 0, timeout=10, what="schedules removed")
