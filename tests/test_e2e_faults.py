@@ -69,16 +69,13 @@ async def restart(fake: FakeDiscord, tmp_path: Path, config: Path) -> BotProcess
     return process
 
 
-async def fan_out_under(
-    fake: FakeDiscord, followup: BotProcess, tmp_path: Path, config: Path, name: str, inject: object
+async def check_every_channel_posted_once(
+    fake: FakeDiscord, process: BotProcess, channels: list, name: str, kills: int = 0
 ) -> None:
-    await followup.kill()
-    channels = seed_due_schedules(fake, tmp_path, CHANNELS)
-    process = await restart(fake, tmp_path, config)
-    inject()  # type: ignore[operator]  # the catch-up fan-out starts on ready, ~2 s later
+    """Wait for every channel's post, give duplicates a moment to appear, record, assert."""
     try:
         await fake.wait_for(
-            lambda: len(daily_counts(fake, channels)) == CHANNELS,
+            lambda: len(daily_counts(fake, channels)) == len(channels),
             timeout=40,
             what="every channel's post",
         )
@@ -87,9 +84,21 @@ async def fan_out_under(
     finally:
         await process.kill()
     duplicates = sum(n - 1 for n in counts.values() if n > 1)
-    missing = CHANNELS - len(counts)
-    record(name, fake, posts=sum(counts.values()), losses=missing, duplicates=duplicates)
+    missing = len(channels) - len(counts)
+    record(
+        name, fake, posts=sum(counts.values()), losses=missing, duplicates=duplicates, kills=kills
+    )
     assert missing == 0 and duplicates == 0
+
+
+async def fan_out_under(
+    fake: FakeDiscord, followup: BotProcess, tmp_path: Path, config: Path, name: str, inject: object
+) -> None:
+    await followup.kill()
+    channels = seed_due_schedules(fake, tmp_path, CHANNELS)
+    process = await restart(fake, tmp_path, config)
+    inject()  # type: ignore[operator]  # the catch-up fan-out starts on ready, ~2 s later
+    await check_every_channel_posted_once(fake, process, channels, name)
 
 
 async def test_fan_out_through_a_global_429_storm(
@@ -130,26 +139,7 @@ async def test_kill_during_a_fan_out_posts_each_once(
     )
     await process.kill()  # mid fan-out
     again = await restart(fake, tmp_path, bot_config)
-    try:
-        await fake.wait_for(
-            lambda: len(daily_counts(fake, channels)) == CHANNELS,
-            timeout=40,
-            what="every channel's post",
-        )
-        await asyncio.sleep(1)
-        counts = daily_counts(fake, channels)
-    finally:
-        await again.kill()
-    duplicates = sum(n - 1 for n in counts.values() if n > 1)
-    record(
-        "daily fan-out, kill -9",
-        fake,
-        kills=1,
-        posts=sum(counts.values()),
-        losses=CHANNELS - len(counts),
-        duplicates=duplicates,
-    )
-    assert len(counts) == CHANNELS and duplicates == 0
+    await check_every_channel_posted_once(fake, again, channels, "daily fan-out, kill -9", kills=1)
     with db(tmp_path) as conn:
         assert conn.execute(
             "SELECT COUNT(*) FROM daily_posts WHERE status = 'posted'"

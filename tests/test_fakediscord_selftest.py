@@ -9,25 +9,9 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-try:
-    from tests.fakediscord import PONGBOT, BotProcess, CommandNotVisible, FakeDiscord
-except ImportError:  # pytest's default rootdir-less import mode puts tests/ itself on sys.path
-    from fakediscord import (  # type: ignore[no-redef]
-        PONGBOT,
-        BotProcess,
-        CommandNotVisible,
-        FakeDiscord,
-    )
+from tests.fakediscord import PONGBOT, BotProcess, CommandNotVisible, FakeDiscord
 
-
-@pytest.fixture
-async def fake() -> AsyncIterator[FakeDiscord]:
-    """A running fake; afterwards no unknown route, invalid payload or fake bug is allowed."""
-    async with FakeDiscord() as server:
-        yield server
-        assert server.unknown_routes == []
-        assert server.validation_errors == []
-        assert server.internal_errors == []
+# The `fake` fixture (no unknown route, invalid payload or fake bug allowed) is in conftest.
 
 
 @pytest.fixture
@@ -61,8 +45,9 @@ async def test_ping_answers_pong(fake: FakeDiscord, bot: BotProcess) -> None:
     assert [m.text for m in fake.messages(fake.default_guild.system_channel)] == ["pong"]
 
 
-async def test_modal_with_text_and_checkbox_group_round_trips(fake: FakeDiscord,
-                                                              bot: BotProcess) -> None:
+async def test_modal_with_text_and_checkbox_group_round_trips(
+    fake: FakeDiscord, bot: BotProcess
+) -> None:
     alice = fake.user("alice")
     shown = await alice.slash("modal")
     assert shown.response_type == 9 and shown.modal is not None
@@ -74,8 +59,9 @@ async def test_modal_with_text_and_checkbox_group_round_trips(fake: FakeDiscord,
         await alice.submit_modal(shown.modal, {"answer": ""})
 
 
-async def test_dynamic_button_survives_sigkill_and_restart(fake: FakeDiscord,
-                                                           bot: BotProcess) -> None:
+async def test_dynamic_button_survives_sigkill_and_restart(
+    fake: FakeDiscord, bot: BotProcess
+) -> None:
     alice = fake.user("alice")
     counter = await alice.slash("counter")
     assert counter.message is not None
@@ -97,8 +83,9 @@ async def test_dm_is_echoed(fake: FakeDiscord, bot: BotProcess) -> None:
     assert reply.channel_id == alice.dm_channel.id
 
 
-async def test_rate_limited_callback_and_server_error_are_survived(fake: FakeDiscord,
-                                                                   bot: BotProcess) -> None:
+async def test_rate_limited_callback_and_server_error_are_survived(
+    fake: FakeDiscord, bot: BotProcess
+) -> None:
     fake.fail_next("POST /interactions/*/callback", 429, retry_after=0.3)
     started = time.monotonic()
     result = await fake.user("alice").slash("ping")
@@ -113,8 +100,9 @@ async def test_rate_limited_callback_and_server_error_are_survived(fake: FakeDis
     assert fake.stats()["faults"] == {429: 1, 502: 1}
 
 
-async def test_gateway_reconnect_and_dropped_socket_resume(fake: FakeDiscord,
-                                                           bot: BotProcess) -> None:
+async def test_gateway_reconnect_and_dropped_socket_resume(
+    fake: FakeDiscord, bot: BotProcess
+) -> None:
     alice = fake.user("alice")
     assert await fake.gateway_reconnect() == 1
     await fake.wait_for(lambda: fake.resume_count == 1, what="RESUME after op 7")
@@ -161,32 +149,74 @@ async def test_invalid_payloads_get_discord_errors(fake: FakeDiscord) -> None:
 
 
 async def test_driver_builds_what_a_client_sends(fake: FakeDiscord) -> None:
-    fake.commands.overwrite(None, [
-        {"name": "daily", "description": "Daily", "default_member_permissions": str(1 << 5),
-         "options": [{"type": 2, "name": "config", "description": "Config", "options": [
-             {"type": 1, "name": "set", "description": "Set", "options": [
-                 {"type": 7, "name": "channel", "description": "Where", "required": True},
-                 {"type": 4, "name": "hour", "description": "Hour", "required": True,
-                  "min_value": 0, "max_value": 23},
-                 {"type": 5, "name": "enabled", "description": "On"},
-                 {"type": 8, "name": "role", "description": "Role"}]}]}]},
-    ])
+    fake.commands.overwrite(
+        None,
+        [
+            {
+                "name": "daily",
+                "description": "Daily",
+                "default_member_permissions": str(1 << 5),
+                "options": [
+                    {
+                        "type": 2,
+                        "name": "config",
+                        "description": "Config",
+                        "options": [
+                            {
+                                "type": 1,
+                                "name": "set",
+                                "description": "Set",
+                                "options": [
+                                    {
+                                        "type": 7,
+                                        "name": "channel",
+                                        "description": "Where",
+                                        "required": True,
+                                    },
+                                    {
+                                        "type": 4,
+                                        "name": "hour",
+                                        "description": "Hour",
+                                        "required": True,
+                                        "min_value": 0,
+                                        "max_value": 23,
+                                    },
+                                    {"type": 5, "name": "enabled", "description": "On"},
+                                    {"type": 8, "name": "role", "description": "Role"},
+                                ],
+                            }
+                        ],
+                    }
+                ],
+            },
+        ],
+    )
     guild = fake.default_guild
     target = guild.channel("interviews")
     with pytest.raises(CommandNotVisible):
-        await fake.user("alice").slash("daily config set", wait="none",
-                                       options={"channel": target}, hour=9)
+        await fake.user("alice").slash(
+            "daily config set", wait="none", options={"channel": target}, hour=9
+        )
     admin = fake.user("admin", manage_guild=True)
     with pytest.raises(ValueError, match="min_value"):
         await admin.slash("daily config set", wait="none", options={"channel": target}, hour=30)
-    result = await admin.slash("daily config set", wait="none", options={"channel": target},
-                               hour=9, enabled=False, role="Managers")
+    result = await admin.slash(
+        "daily config set",
+        wait="none",
+        options={"channel": target},
+        hour=9,
+        enabled=False,
+        role="Managers",
+    )
     payload = result.interaction.payload
     assert payload["member"]["permissions"] == str(guild.permissions_of(admin.member))
     [group] = payload["data"]["options"]
     [sub] = group["options"]
     assert (group["type"], sub["type"], sub["name"]) == (2, 1, "set")
     assert [(o["name"], o["value"]) for o in sub["options"]] == [
-        ("channel", str(target.id)), ("hour", 9), ("enabled", False),
-        ("role", str(guild.manager_role_id))]
+        ("channel", str(target.id)),
+        ("hour", 9),
+        ("enabled", False),
+        ("role", str(guild.manager_role_id)),
+    ]
     assert str(target.id) in payload["data"]["resolved"]["channels"]
