@@ -34,7 +34,14 @@ from bot.ui.router import Router
 
 log = logging.getLogger(__name__)
 LOGIN_TRIES = 6
-SHUTDOWN_GRACE = 5.0  # seconds in-flight commands and posts get to finish on SIGTERM
+SHUTDOWN_GRACE = 5.0
+# Every button class: registered with discord.py and known to the router.
+ITEMS = (
+    *DYNAMIC_ITEMS,
+    *MOCK_ITEMS,
+    *MOCK_COG_ITEMS,
+    ForgetButton,
+)  # seconds in-flight commands and posts get to finish on SIGTERM
 EXTENSIONS = (
     "bot.cogs.followup",
     "bot.cogs.daily",
@@ -77,6 +84,9 @@ class FollowupMixin:
         )
         self.services = services
         self.router = Router()
+        self.router.add_components(item.__discord_ui_compiled_template__ for item in ITEMS)
+        answering.register(self.router)
+        self.router.add_modal(MOCK_MODAL, checklist_submitted)
         self.pacer = Pacer(services.settings.daily.posts_per_second, burst=2)
         self.daily_jobs = DailyJobs(
             services.daily, lambda: DiscordPoster(self, self.pacer), services.in_flight
@@ -87,11 +97,7 @@ class FollowupMixin:
 
     async def setup_hook(self) -> None:
         """Register restart-proof buttons and modals, load the cogs, sync commands if changed."""
-        items = (*DYNAMIC_ITEMS, *MOCK_ITEMS, *MOCK_COG_ITEMS, ForgetButton)
-        self.add_dynamic_items(*items)
-        self.router.add_components(item.__discord_ui_compiled_template__ for item in items)
-        answering.register(self.router)
-        self.router.add_modal(MOCK_MODAL, checklist_submitted)
+        self.add_dynamic_items(*ITEMS)
         for extension in EXTENSIONS:
             if extension in self.extensions:  # setup_hook runs again when login is retried
                 continue
