@@ -49,7 +49,7 @@ class DailyJobs:
             self.put(schedule)
         self.scheduler.add_job(
             self._housekeeping,
-            IntervalTrigger(seconds=HOUSEKEEPING_SECONDS),
+            IntervalTrigger(seconds=HOUSEKEEPING_SECONDS, timezone="UTC"),
             id="daily:housekeeping",
             replace_existing=True,
         )

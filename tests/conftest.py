@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections import Counter
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -98,11 +99,22 @@ def bot_config(tmp_path: Path) -> Path:
 STARTED: list[BotProcess] = []
 
 
+async def poll(predicate: Callable[[], bool], within: float, what: str) -> None:
+    """Wait for a condition the fake cannot see (say, a row in the bot's database)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not predicate():
+        if loop.time() > deadline:
+            raise TimeoutError(f"timed out after {within:.1f}s waiting for {what}")
+        await asyncio.sleep(0.05)
+
+
 def bot_process(fake: FakeDiscord, tmp_path: Path, config: Path) -> BotProcess:
     """The real bot as a subprocess, logging into the test's folder (killed after the test
     if it still runs, so a failing test never leaves a bot behind)."""
-    process = BotProcess(fake, module="bot", args=["--config", str(config)], cwd=ROOT,
-                         log_path=tmp_path / "bot.log")
+    process = BotProcess(
+        fake, module="bot", args=["--config", str(config)], cwd=ROOT, log_path=tmp_path / "bot.log"
+    )
     STARTED.append(process)
     return process
 

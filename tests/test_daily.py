@@ -57,11 +57,20 @@ def service_for(store: Store, bank: Bank, clock: FixedClock, **settings: float) 
     return DailyService(store, Library(DEFAULT_CONTENT, bank), clock, DailySettings(**settings))
 
 
-async def make_schedule(store: Store, clock: FixedClock, channel: int = 2,
-                        topics: tuple[str, ...] = ("cache",)) -> Schedule:
+async def make_schedule(
+    store: Store, clock: FixedClock, channel: int = 2, topics: tuple[str, ...] = ("cache",)
+) -> Schedule:
     return await store.schedules.upsert(
-        guild_id=1, channel_id=channel, post_time="09:00", timezone="Europe/Berlin",
-        topics=topics, role_id=None, use_thread=True, created_by=3, now=clock.now())
+        guild_id=1,
+        channel_id=channel,
+        post_time="09:00",
+        timezone="Europe/Berlin",
+        topics=topics,
+        role_id=None,
+        use_thread=True,
+        created_by=3,
+        now=clock.now(),
+    )
 
 
 async def test_posts_once_at_its_time(store: Store, bank: Bank, daily_clock: FixedClock) -> None:
@@ -79,8 +88,9 @@ async def test_posts_once_at_its_time(store: Store, bank: Bank, daily_clock: Fix
     assert post is not None and post.status == "posted" and post.message_id == 1001
 
 
-async def test_concurrent_attempts_post_once(store: Store, bank: Bank,
-                                             daily_clock: FixedClock) -> None:
+async def test_concurrent_attempts_post_once(
+    store: Store, bank: Bank, daily_clock: FixedClock
+) -> None:
     service = service_for(store, bank, daily_clock)
     schedule = await make_schedule(store, daily_clock)
     daily_clock.set(NINE_BERLIN + timedelta(seconds=5))
@@ -91,23 +101,31 @@ async def test_concurrent_attempts_post_once(store: Store, bank: Bank,
     assert len(poster.posts) == 1
 
 
-async def test_two_processes_on_one_file_claim_once(tmp_path: Path, bank: Bank,
-                                                    daily_clock: FixedClock) -> None:
+async def test_two_processes_on_one_file_claim_once(
+    tmp_path: Path, bank: Bank, daily_clock: FixedClock
+) -> None:
     path = tmp_path / "shared.sqlite3"
     first, second = await Store.open(path), await Store.open(path)
     try:
         schedule = await make_schedule(first, daily_clock)
-        claims = await asyncio.gather(*(
-            store.daily_posts.claim(schedule, "2026-01-15", "daily", "q", daily_clock.now(), None)
-            for store in (first, second) for _ in range(10)))
+        claims = await asyncio.gather(
+            *(
+                store.daily_posts.claim(
+                    schedule, "2026-01-15", "daily", "q", daily_clock.now(), None
+                )
+                for store in (first, second)
+                for _ in range(10)
+            )
+        )
         assert sum(claim is not None for claim in claims) == 1
     finally:
         await first.close()
         await second.close()
 
 
-async def test_a_missed_post_is_made_once_after_restart(store: Store, bank: Bank,
-                                                        daily_clock: FixedClock) -> None:
+async def test_a_missed_post_is_made_once_after_restart(
+    store: Store, bank: Bank, daily_clock: FixedClock
+) -> None:
     schedule = await make_schedule(store, daily_clock)
     daily_clock.set(NINE_BERLIN + timedelta(hours=3))  # the bot was down at 09:00
     poster = RecordingPoster()
@@ -120,8 +138,9 @@ async def test_a_missed_post_is_made_once_after_restart(store: Store, bank: Bank
     assert [channel for channel, _ in poster.posts] == [schedule.channel_id]
 
 
-async def test_lost_permission_pauses_and_tells_the_admin_once(store: Store, bank: Bank,
-                                                               daily_clock: FixedClock) -> None:
+async def test_lost_permission_pauses_and_tells_the_admin_once(
+    store: Store, bank: Bank, daily_clock: FixedClock
+) -> None:
     service = service_for(store, bank, daily_clock)
     schedule = await make_schedule(store, daily_clock)
     poster = RecordingPoster(fail_with=PostError("Missing Permissions (code 50013)", True))
@@ -134,8 +153,9 @@ async def test_lost_permission_pauses_and_tells_the_admin_once(store: Store, ban
     assert poster.notices == ["Missing Permissions (code 50013)"]
 
 
-async def test_server_errors_are_retried_later_that_day(store: Store, bank: Bank,
-                                                        daily_clock: FixedClock) -> None:
+async def test_server_errors_are_retried_later_that_day(
+    store: Store, bank: Bank, daily_clock: FixedClock
+) -> None:
     service = service_for(store, bank, daily_clock)
     schedule = await make_schedule(store, daily_clock)
     poster = RecordingPoster(fail_with=PostError("Discord answered 503", False))
@@ -152,8 +172,9 @@ async def test_server_errors_are_retried_later_that_day(store: Store, bank: Bank
     assert post is not None and post.status == "posted" and post.tries == 3
 
 
-async def test_no_retry_once_the_local_day_is_over(store: Store, bank: Bank,
-                                                   daily_clock: FixedClock) -> None:
+async def test_no_retry_once_the_local_day_is_over(
+    store: Store, bank: Bank, daily_clock: FixedClock
+) -> None:
     service = service_for(store, bank, daily_clock)
     schedule = await make_schedule(store, daily_clock)
     poster = RecordingPoster(fail_with=PostError("Discord answered 502", False))
@@ -166,11 +187,13 @@ async def test_no_retry_once_the_local_day_is_over(store: Store, bank: Bank,
 
 
 async def test_crash_after_send_is_reconciled_without_a_second_post(
-        store: Store, bank: Bank, daily_clock: FixedClock) -> None:
+    store: Store, bank: Bank, daily_clock: FixedClock
+) -> None:
     schedule = await make_schedule(store, daily_clock)
     daily_clock.set(NINE_BERLIN)
-    claim = await store.daily_posts.claim(schedule, "2026-01-15", "daily", "cache-stampede",
-                                          daily_clock.now(), None)
+    claim = await store.daily_posts.claim(
+        schedule, "2026-01-15", "daily", "cache-stampede", daily_clock.now(), None
+    )
     assert claim is not None  # the process died here, after sending but before recording
     poster = RecordingPoster(existing={claim.id: Posted(555, 556)})
     service = service_for(store, bank, daily_clock)
@@ -183,11 +206,13 @@ async def test_crash_after_send_is_reconciled_without_a_second_post(
 
 
 async def test_crash_before_send_is_posted_once_on_restart(
-        store: Store, bank: Bank, daily_clock: FixedClock) -> None:
+    store: Store, bank: Bank, daily_clock: FixedClock
+) -> None:
     schedule = await make_schedule(store, daily_clock)
     daily_clock.set(NINE_BERLIN)
-    claim = await store.daily_posts.claim(schedule, "2026-01-15", "daily", "cache-stampede",
-                                          daily_clock.now(), None)
+    claim = await store.daily_posts.claim(
+        schedule, "2026-01-15", "daily", "cache-stampede", daily_clock.now(), None
+    )
     assert claim is not None
     poster = RecordingPoster()
     service = service_for(store, bank, daily_clock)
@@ -199,7 +224,8 @@ async def test_crash_before_send_is_posted_once_on_restart(
 
 
 async def test_previous_key_points_are_revealed_with_the_next_post(
-        store: Store, bank: Bank, daily_clock: FixedClock) -> None:
+    store: Store, bank: Bank, daily_clock: FixedClock
+) -> None:
     service = service_for(store, bank, daily_clock)
     schedule = await make_schedule(store, daily_clock)
     poster = RecordingPoster()
@@ -227,7 +253,8 @@ async def test_timed_reveal(store: Store, bank: Bank, daily_clock: FixedClock) -
 
 
 async def test_preview_posts_once_a_day_apart_from_the_daily(
-        store: Store, bank: Bank, daily_clock: FixedClock) -> None:
+    store: Store, bank: Bank, daily_clock: FixedClock
+) -> None:
     service = service_for(store, bank, daily_clock)
     schedule = await make_schedule(store, daily_clock)
     poster = RecordingPoster()

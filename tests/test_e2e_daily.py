@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import bot_process
+from tests.conftest import bot_process, poll
 from tests.fakediscord import BotProcess, CommandNotVisible, FakeDiscord
 
 
@@ -180,4 +180,4 @@ async def test_removing_the_bot_forgets_the_servers_schedules(
         with database(tmp_path) as db:
             return db.execute("SELECT COUNT(*) FROM schedules").fetchone()[0]
 
-    await fake.wait_for(lambda: schedules_left() == 0, timeout=10, what="schedules removed")
+    await poll(lambda: schedules_left() == 0, within=10, what="schedules removed")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from tests.conftest import bot_process
+from tests.conftest import bot_process, poll
 from tests.fakediscord import BotProcess, FakeDiscord
 from tests.fakediscord.driver import UserDriver
 
@@ -78,8 +78,9 @@ async def test_round_resumes_after_kill(
     await alice.slash("mock start", questions=2, minutes=8)
     await alice.wait_dm(contains="Question 1 of 2")
     await answer(alice, "Written before the crash.")
-    await fake.wait_for(
+    await poll(
         lambda: "Written before the crash." in stored_rounds(tmp_path),
+        within=5,
         what="the answer saved in the round",
     )
     await followup.kill()

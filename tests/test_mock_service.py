@@ -36,8 +36,9 @@ async def play_question(mock: MockService, clock: FixedClock, ticks: list[int]) 
     await mock.grade(7, state.id, state.seq, ticks)
 
 
-async def test_a_full_round_with_probes_and_a_scorecard(store: Store, bank: Bank,
-                                                        clock: FixedClock) -> None:
+async def test_a_full_round_with_probes_and_a_scorecard(
+    store: Store, bank: Bank, clock: FixedClock
+) -> None:
     mock = service(store, bank, clock)
     state = await mock.start(7, ["cache", "consistency"], 2, 8, rng=random.Random(3))
     assert {bank.questions[q].topic for q in state.question_ids} <= {"cache", "consistency"}
@@ -45,8 +46,9 @@ async def test_a_full_round_with_probes_and_a_scorecard(store: Store, bank: Bank
     probing = await mock.active(7)
     assert probing is not None and probing.probe is not None
     await play_question(mock, clock, [0, 1])
-    await play_question(mock, clock, list(range(8))[: len(bank.questions[
-        state.question_ids[1]].key_points)])  # all points: no probe
+    await play_question(
+        mock, clock, list(range(8))[: len(bank.questions[state.question_ids[1]].key_points)]
+    )  # all points: no probe
     assert await mock.active(7) is None
     (finished,) = await store.rounds.finished_for(7)
     card = build(finished, bank)
@@ -67,8 +69,9 @@ async def test_one_active_round_per_user(store: Store, bank: Bank, clock: FixedC
     await mock.start(7, [], 3, 8)
 
 
-async def test_timer_warns_then_times_out_with_what_was_written(store: Store, bank: Bank,
-                                                                clock: FixedClock) -> None:
+async def test_timer_warns_then_times_out_with_what_was_written(
+    store: Store, bank: Bank, clock: FixedClock
+) -> None:
     mock = service(store, bank, clock)
     state = await mock.start(7, ["scale"], 1, 3)
     await mock.add_text(7, "half an answer")
@@ -83,7 +86,8 @@ async def test_timer_warns_then_times_out_with_what_was_written(store: Store, ba
 
 
 async def test_timeout_with_nothing_written_scores_zero_and_moves_on(
-        store: Store, bank: Bank, clock: FixedClock) -> None:
+    store: Store, bank: Bank, clock: FixedClock
+) -> None:
     mock = service(store, bank, clock)
     state = await mock.start(7, ["scale"], 1, 1)
     clock.advance(timedelta(minutes=1))
@@ -93,8 +97,9 @@ async def test_timeout_with_nothing_written_scores_zero_and_moves_on(
     assert state.steps[0].covered == 0 and state.steps[0].timed_out
 
 
-async def test_resume_after_restart_reads_the_stored_state(tmp_path: Path, bank: Bank,
-                                                           clock: FixedClock) -> None:
+async def test_resume_after_restart_reads_the_stored_state(
+    tmp_path: Path, bank: Bank, clock: FixedClock
+) -> None:
     path = tmp_path / "r.sqlite3"
     first = await Store.open(path)
     mock = service(first, bank, clock)
@@ -110,8 +115,9 @@ async def test_resume_after_restart_reads_the_stored_state(tmp_path: Path, bank:
         await second.close()
 
 
-async def test_stale_and_foreign_steps_are_refused(store: Store, bank: Bank,
-                                                   clock: FixedClock) -> None:
+async def test_stale_and_foreign_steps_are_refused(
+    store: Store, bank: Bank, clock: FixedClock
+) -> None:
     mock = service(store, bank, clock)
     state = await mock.start(7, [], 2, 8)
     with pytest.raises(UserError, match="Write your answer first"):

@@ -47,8 +47,16 @@ async def test_jobs_mirror_the_database(store: Store, bank: Bank) -> None:
     service = DailyService(store, Library(DEFAULT_CONTENT, bank), clock, DailySettings())
     jobs = DailyJobs(service, poster=lambda: None)  # type: ignore[arg-type, return-value]
     schedule = await store.schedules.upsert(
-        guild_id=1, channel_id=2, post_time="02:30", timezone="Europe/Berlin", topics=(),
-        role_id=None, use_thread=True, created_by=3, now=clock.now())
+        guild_id=1,
+        channel_id=2,
+        post_time="02:30",
+        timezone="Europe/Berlin",
+        topics=(),
+        role_id=None,
+        use_thread=True,
+        created_by=3,
+        now=clock.now(),
+    )
     jobs.scheduler.start(paused=True)
     try:
         jobs.put(schedule)

@@ -50,8 +50,9 @@ def test_empty_answer_cannot_be_done_unless_time_is_up() -> None:
 def test_missed_points_lead_to_a_probe_with_half_the_time() -> None:
     state, _ = rounds.add_text(fresh(), "answer", cap=100)
     state = rounds.finish_answer(state, T0 + timedelta(minutes=2), attempt_id=1)
-    probe = rounds.grade(state, covered=3, total=5, missed=(1, 4), probes=3,
-                         now=T0 + timedelta(minutes=3))
+    probe = rounds.grade(
+        state, covered=3, total=5, missed=(1, 4), probes=3, now=T0 + timedelta(minutes=3)
+    )
     assert probe.phase is Phase.ANSWER and probe.index == 0 and probe.probe == 1
     assert probe.limit == timedelta(minutes=4)
     assert probe.deadline == T0 + timedelta(minutes=7)
@@ -104,7 +105,7 @@ def test_stop_ends_an_active_round_only() -> None:
 
 
 def test_json_round_trip_keeps_everything() -> None:
-    state, _ = rounds.add_text(fresh(), "answer with \"quotes\" and ünïcode", cap=100)
+    state, _ = rounds.add_text(fresh(), 'answer with "quotes" and ünïcode', cap=100)
     state = rounds.finish_answer(state, T0 + timedelta(minutes=1), attempt_id=3)
     state = rounds.grade(state, 2, 5, (0, 1, 2), probes=2, now=T0 + timedelta(minutes=2))
     again = Round.from_json(state.to_json())

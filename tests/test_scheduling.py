@@ -21,12 +21,23 @@ from bot.scheduling import (
 from bot.zones import parse_zone
 
 
-def schedule(post_time: str, zone: str, created: datetime | None = None,
-             topics: tuple[str, ...] = ()) -> Schedule:
-    return Schedule(id=1, guild_id=1, channel_id=2, post_time=post_time, timezone=zone,
-                    topics=topics, role_id=None, use_thread=True, paused=False,
-                    pause_reason=None, created_by=3,
-                    created_at=created or datetime(2020, 1, 1, tzinfo=UTC))
+def schedule(
+    post_time: str, zone: str, created: datetime | None = None, topics: tuple[str, ...] = ()
+) -> Schedule:
+    return Schedule(
+        id=1,
+        guild_id=1,
+        channel_id=2,
+        post_time=post_time,
+        timezone=zone,
+        topics=topics,
+        role_id=None,
+        use_thread=True,
+        paused=False,
+        pause_reason=None,
+        created_by=3,
+        created_at=created or datetime(2020, 1, 1, tzinfo=UTC),
+    )
 
 
 @pytest.mark.parametrize("text", ["25:00", "9am", "09:60", "", "9", "12:5", "-1:00"])
@@ -81,12 +92,13 @@ def test_fall_back_ambiguous_time_is_the_first_instance() -> None:
     assert when == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST, not CET
     sydney = ZoneInfo("Australia/Sydney")  # falls back on the first Sunday of April
     assert occurrence(date(2026, 4, 5), time(2, 30), sydney) == datetime(
-        2026, 4, 4, 15, 30, tzinfo=UTC)
+        2026, 4, 4, 15, 30, tzinfo=UTC
+    )
 
 
 def test_fall_back_day_is_due_once_even_when_the_cron_fires_twice() -> None:
     s = schedule("02:30", "Europe/Berlin")
-    first_fire = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)   # 02:30 CEST
+    first_fire = datetime(2026, 10, 25, 0, 30, tzinfo=UTC)  # 02:30 CEST
     second_fire = datetime(2026, 10, 25, 1, 30, tzinfo=UTC)  # 02:30 CET, same local date
     catch_up = timedelta(hours=12)
     assert due_day(s, first_fire, catch_up) == date(2026, 10, 25)
@@ -99,7 +111,8 @@ def test_next_post_across_dst_changes() -> None:
     assert next_post(s, before) == datetime(2026, 3, 8, 13, 0, tzinfo=UTC)  # Sunday 09:00 EDT
     s = schedule("09:00", "Australia/Sydney")
     assert next_post(s, datetime(2026, 4, 4, 23, 30, tzinfo=UTC)) == datetime(
-        2026, 4, 5, 23, 0, tzinfo=UTC)
+        2026, 4, 5, 23, 0, tzinfo=UTC
+    )
 
 
 def test_due_day_rules() -> None:
@@ -109,8 +122,9 @@ def test_due_day_rules() -> None:
     assert due_day(s, datetime(2026, 1, 15, 8, 0, tzinfo=UTC), catch_up) == date(2026, 1, 15)
     assert due_day(s, datetime(2026, 1, 15, 9, 59, tzinfo=UTC), catch_up) == date(2026, 1, 15)
     assert due_day(s, datetime(2026, 1, 15, 10, 1, tzinfo=UTC), catch_up) is None  # too late
-    created_after = schedule("09:00", "Europe/Berlin",
-                             created=datetime(2026, 1, 15, 9, 0, tzinfo=UTC))
+    created_after = schedule(
+        "09:00", "Europe/Berlin", created=datetime(2026, 1, 15, 9, 0, tzinfo=UTC)
+    )
     assert due_day(created_after, datetime(2026, 1, 15, 9, 5, tzinfo=UTC), catch_up) is None
 
 

@@ -16,16 +16,24 @@ def practise(tmp_path: Path, stdin: str, *args: str) -> subprocess.CompletedProc
     config.write_text(f'[bot]\ndatabase = "{tmp_path / "practice.sqlite3"}"\n', encoding="utf-8")
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("DISCORD_TOKEN", None)
-    return subprocess.run([sys.executable, "-m", "bot", "--config", str(config), "practice",
-                           *args], input=stdin, capture_output=True, text=True, cwd=tmp_path,
-                          env=env, timeout=120, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "--config", str(config), "practice", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_a_five_question_round_with_a_probe(tmp_path: Path) -> None:
     first = "I would use single-flight.\nAnd jitter.\n\n\n1\nThe lock expires.\n\n\nall\n"
     rest = "A short answer.\nSecond line.\n\n\nall\n" * 4
-    result = practise(tmp_path, first + rest, "--topic", "cache", "--questions", "5",
-                      "--minutes", "5")
+    result = practise(
+        tmp_path, first + rest, "--topic", "cache", "--questions", "5", "--minutes", "5"
+    )
     assert result.returncode == 0, result.stderr
     out = result.stdout
     for number in range(1, 6):

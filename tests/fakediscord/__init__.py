@@ -21,8 +21,22 @@ from .server import FakeDiscord
 from .state import FakeInteraction
 
 __all__ = [
-    "PONGBOT", "BotExited", "BotProcess", "CommandNotVisible", "FakeAttachment", "FakeChannel",
-    "FakeDiscord", "FakeGuild", "FakeInteraction", "FakeMessage", "FakeModal", "FakeRole",
-    "FakeUser", "InteractionFailed", "InteractionResult", "UserDriver", "message_text",
+    "PONGBOT",
+    "BotExited",
+    "BotProcess",
+    "CommandNotVisible",
+    "FakeAttachment",
+    "FakeChannel",
+    "FakeDiscord",
+    "FakeGuild",
+    "FakeInteraction",
+    "FakeMessage",
+    "FakeModal",
+    "FakeRole",
+    "FakeUser",
+    "InteractionFailed",
+    "InteractionResult",
+    "UserDriver",
+    "message_text",
     "walk_components",
 ]

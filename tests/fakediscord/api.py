@@ -46,12 +46,14 @@ def _token_authenticated(path: str) -> bool:
 
 def _major(request: web.Request) -> str:
     info = request.match_info
-    return "+".join(info[k] for k in ("channel_id", "guild_id", "webhook_id", "webhook_token")
-                    if k in info)
+    return "+".join(
+        info[k] for k in ("channel_id", "guild_id", "webhook_id", "webhook_token") if k in info
+    )
 
 
-async def _dispatch(fake: FakeDiscord, request: web.Request, handler: Handler,
-                    record: RequestRecord) -> web.StreamResponse:
+async def _dispatch(
+    fake: FakeDiscord, request: web.Request, handler: Handler, record: RequestRecord
+) -> web.StreamResponse:
     method, path = request.method, record.path
     delay, fault = fake.faults.take(method, path)
     if delay:
@@ -61,12 +63,15 @@ async def _dispatch(fake: FakeDiscord, request: web.Request, handler: Handler,
     if request.match_info.http_exception is not None:
         fake.unknown_routes.append(f"{method} {path}")
         return json_response({"message": "404: Not Found", "code": 0}, status=404)
-    if not _token_authenticated(path) and \
-            request.headers.get("Authorization") != f"Bot {fake.state.token}":
+    if (
+        not _token_authenticated(path)
+        and request.headers.get("Authorization") != f"Bot {fake.state.token}"
+    ):
         return json_response({"message": "401: Unauthorized", "code": 0}, status=401)
     template = record.route or ""
-    limited = fake.ratelimits.check(method, template, _major(request),
-                                    exempt=path.startswith("/interactions/"))
+    limited = fake.ratelimits.check(
+        method, template, _major(request), exempt=path.startswith("/interactions/")
+    )
     if limited is not None:
         return limited
     try:
@@ -89,14 +94,15 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
     if not request.path.startswith(API_PREFIX + "/"):
         return await handler(request)
     fake: FakeDiscord = request.app[FAKE_KEY]
-    path = request.path[len(API_PREFIX):]
+    path = request.path[len(API_PREFIX) :]
     body = await read_body(request)
     request[BODY_KEY] = body
     request[AFTER_SEND_KEY] = []
     resource = request.match_info.route.resource
-    template = resource.canonical[len(API_PREFIX):] if resource is not None else None
-    record = RequestRecord(request.method, path, dict(request.query), body.json, len(body.files),
-                           time.time(), template)
+    template = resource.canonical[len(API_PREFIX) :] if resource is not None else None
+    record = RequestRecord(
+        request.method, path, dict(request.query), body.json, len(body.files), time.time(), template
+    )
     fake.requests.append(record)
     response = await _dispatch(fake, request, handler, record)
     record.status = response.status

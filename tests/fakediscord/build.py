@@ -23,34 +23,64 @@ class CommandNotVisible(LookupError):
     """The user's client would not offer this command (unknown, no permission, wrong context)."""
 
 
-def new_interaction(fake: FakeDiscord, user: FakeUser, guild: FakeGuild | None,
-                    channel: FakeChannel, kind: int, data: dict[str, Any],
-                    message: FakeMessage | None = None) -> FakeInteraction:
+def new_interaction(
+    fake: FakeDiscord,
+    user: FakeUser,
+    guild: FakeGuild | None,
+    channel: FakeChannel,
+    kind: int,
+    data: dict[str, Any],
+    message: FakeMessage | None = None,
+) -> FakeInteraction:
     """Create, store and dispatch an INTERACTION_CREATE with every field discord.py reads."""
     state = fake.state
     iid = state.ids.next()
     token = f"fake-interaction-{iid}-{secrets.token_urlsafe(24)}"
     payload: dict[str, Any] = {
-        "id": str(iid), "application_id": str(state.app_id), "type": kind, "token": token,
-        "version": 1, "data": data, "channel_id": str(channel.id), "locale": "en-US",
-        "entitlements": [], "entitlement_sku_ids": [], "attachment_size_limit": ATTACHMENT_LIMIT,
+        "id": str(iid),
+        "application_id": str(state.app_id),
+        "type": kind,
+        "token": token,
+        "version": 1,
+        "data": data,
+        "channel_id": str(channel.id),
+        "locale": "en-US",
+        "entitlements": [],
+        "entitlement_sku_ids": [],
+        "attachment_size_limit": ATTACHMENT_LIMIT,
         "app_permissions": str(state.bot_permissions(channel)),
     }
     if guild is not None:
         member = guild.members[user.id]
         perms = guild.permissions_of(member)
-        payload.update(guild_id=str(guild.id), guild_locale=guild.locale, context=0,
-                       guild={"id": str(guild.id), "locale": guild.locale, "features": []},
-                       member=member.payload(permissions=perms),
-                       channel=channel.payload(permissions=perms),
-                       authorizing_integration_owners={"0": str(guild.id)})
+        payload.update(
+            guild_id=str(guild.id),
+            guild_locale=guild.locale,
+            context=0,
+            guild={"id": str(guild.id), "locale": guild.locale, "features": []},
+            member=member.payload(permissions=perms),
+            channel=channel.payload(permissions=perms),
+            authorizing_integration_owners={"0": str(guild.id)},
+        )
     else:
-        payload.update(user=user.payload(), channel=channel.payload(), context=1,
-                       authorizing_integration_owners={"0": "0"})
+        payload.update(
+            user=user.payload(),
+            channel=channel.payload(),
+            context=1,
+            authorizing_integration_owners={"0": "0"},
+        )
     if message is not None:
         payload["message"] = message.payload()
-    inter = FakeInteraction(iid, token, kind, user, guild.id if guild else None, channel.id,
-                            payload, message_id=message.id if message else None)
+    inter = FakeInteraction(
+        iid,
+        token,
+        kind,
+        user,
+        guild.id if guild else None,
+        channel.id,
+        payload,
+        message_id=message.id if message else None,
+    )
     state.interactions[iid] = inter
     state.interactions_by_token[token] = inter
     fake.gateway.dispatch("INTERACTION_CREATE", payload, guild.id if guild else None)
@@ -59,8 +89,9 @@ def new_interaction(fake: FakeDiscord, user: FakeUser, guild: FakeGuild | None,
     return inter
 
 
-def check_visible(cmd: dict[str, Any] | None, name: str, guild: FakeGuild | None,
-                  user: FakeUser) -> dict[str, Any]:
+def check_visible(
+    cmd: dict[str, Any] | None, name: str, guild: FakeGuild | None, user: FakeUser
+) -> dict[str, Any]:
     """Raise CommandNotVisible as the Discord client would hide the command. A guild's
     `open_commands` models an admin's override (Server Settings > Integrations) that lets
     every member use a command whatever its default_member_permissions."""
@@ -68,8 +99,11 @@ def check_visible(cmd: dict[str, Any] | None, name: str, guild: FakeGuild | None
         raise CommandNotVisible(f"no synced command /{name}")
     contexts = cmd.get("contexts")
     if guild is None:
-        if cmd.get("guild_id") or cmd.get("dm_permission") is False or \
-                (contexts is not None and 1 not in contexts):
+        if (
+            cmd.get("guild_id")
+            or cmd.get("dm_permission") is False
+            or (contexts is not None and 1 not in contexts)
+        ):
             raise CommandNotVisible(f"/{name} is not available in DMs")
         return cmd
     if contexts is not None and 0 not in contexts:
@@ -78,8 +112,9 @@ def check_visible(cmd: dict[str, Any] | None, name: str, guild: FakeGuild | None
     if name.split()[0] in guild.open_commands:
         required = None
     perms = guild.permissions_of(guild.members[user.id])
-    if (required is not None and (int(required) & perms) != int(required)) or \
-            (required == "0" and perms != (1 << 53) - 1):
+    if (required is not None and (int(required) & perms) != int(required)) or (
+        required == "0" and perms != (1 << 53) - 1
+    ):
         raise CommandNotVisible(f"{user.name} lacks permissions {required} for /{name}")
     return cmd
 
@@ -88,8 +123,9 @@ def _snowflake(value: Any) -> int:
     return value if isinstance(value, int) else int(value.id)
 
 
-def _resolve(fake: FakeDiscord, guild: FakeGuild | None, kind: int, value: Any,
-             resolved: Resolved) -> Any:
+def _resolve(
+    fake: FakeDiscord, guild: FakeGuild | None, kind: int, value: Any, resolved: Resolved
+) -> Any:
     """Convert a Python value to an option value, filling ``resolved``."""
     state = fake.state
     if kind == MENTIONABLE:
@@ -100,7 +136,8 @@ def _resolve(fake: FakeDiscord, guild: FakeGuild | None, kind: int, value: Any,
         if guild is not None and user.id in guild.members:
             member = guild.members[user.id]
             resolved.setdefault("members", {})[str(user.id)] = member.payload(
-                permissions=guild.permissions_of(member), with_user=False)
+                permissions=guild.permissions_of(member), with_user=False
+            )
         return str(user.id)
     if kind == CHANNEL:
         ch = state.channels[_snowflake(value)]
@@ -109,8 +146,11 @@ def _resolve(fake: FakeDiscord, guild: FakeGuild | None, kind: int, value: Any,
         return str(ch.id)
     if kind == ROLE:
         assert guild is not None, "role options need a guild"
-        role = next((r for r in guild.roles.values() if r.name == value), None) \
-            if isinstance(value, str) else guild.roles[_snowflake(value)]
+        role = (
+            next((r for r in guild.roles.values() if r.name == value), None)
+            if isinstance(value, str)
+            else guild.roles[_snowflake(value)]
+        )
         if role is None:
             raise ValueError(f"no role {value!r}")
         resolved.setdefault("roles", {})[str(role.id)] = role.payload()
@@ -141,17 +181,25 @@ def _check_value(spec: dict[str, Any], value: Any) -> Any:
     choices = spec.get("choices")
     if choices and value not in [c["value"] for c in choices]:
         raise ValueError(f"{value!r} is not a choice of option {name!r}")
-    if kind == STRING and not spec.get("min_length", 0) <= len(value) <= spec.get("max_length",
-                                                                                   6000):
+    if kind == STRING and not spec.get("min_length", 0) <= len(value) <= spec.get(
+        "max_length", 6000
+    ):
         raise ValueError(f"option {name!r}: length outside min_length/max_length")
-    if kind in (INTEGER, NUMBER) and (value < spec.get("min_value", value) or
-                                      value > spec.get("max_value", value)):
+    if kind in (INTEGER, NUMBER) and (
+        value < spec.get("min_value", value) or value > spec.get("max_value", value)
+    ):
         raise ValueError(f"option {name!r}: {value} outside min_value/max_value")
     return value
 
 
-def command_data(fake: FakeDiscord, cmd: dict[str, Any], path: list[str], values: dict[str, Any],
-                 guild: FakeGuild | None, focused: str | None = None) -> dict[str, Any]:
+def command_data(
+    fake: FakeDiscord,
+    cmd: dict[str, Any],
+    path: list[str],
+    values: dict[str, Any],
+    guild: FakeGuild | None,
+    focused: str | None = None,
+) -> dict[str, Any]:
     """``data`` of an APPLICATION_COMMAND (or AUTOCOMPLETE when ``focused``) interaction."""
     specs, chain = cmd.get("options") or [], []
     for part in path:
@@ -170,17 +218,27 @@ def command_data(fake: FakeDiscord, cmd: dict[str, Any], path: list[str], values
         if spec is None:
             raise ValueError(f"/{cmd['name']} has no option {name!r}")
         if name == focused:
-            options.append({"name": name, "type": spec["type"], "value": str(value),
-                            "focused": True})
+            options.append(
+                {"name": name, "type": spec["type"], "value": str(value), "focused": True}
+            )
             continue
         if spec["type"] not in (USER, CHANNEL, ROLE, MENTIONABLE, ATTACHMENT):
             value = _check_value(spec, value)
-        options.append({"name": name, "type": spec["type"],
-                        "value": _resolve(fake, guild, spec["type"], value, resolved)})
+        options.append(
+            {
+                "name": name,
+                "type": spec["type"],
+                "value": _resolve(fake, guild, spec["type"], value, resolved),
+            }
+        )
     missing = [o["name"] for o in specs if o.get("required") and o["name"] not in values]
     if missing and focused is None:
-        hint = " (pass an option named 'channel' as options={'channel': ...}; the channel= " \
-            "argument is where the command runs)" if "channel" in missing else ""
+        hint = (
+            " (pass an option named 'channel' as options={'channel': ...}; the channel= "
+            "argument is where the command runs)"
+            if "channel" in missing
+            else ""
+        )
         raise ValueError(f"missing required options {missing}{hint}")
     for sub in reversed(chain):
         options = [{"name": sub["name"], "type": sub["type"], "options": options}]
@@ -192,8 +250,9 @@ def command_data(fake: FakeDiscord, cmd: dict[str, Any], path: list[str], values
     return data
 
 
-def interaction_channel(fake: FakeDiscord, user: FakeUser, guild: FakeGuild | None,
-                        channel: FakeChannel | None) -> tuple[FakeGuild | None, FakeChannel]:
+def interaction_channel(
+    fake: FakeDiscord, user: FakeUser, guild: FakeGuild | None, channel: FakeChannel | None
+) -> tuple[FakeGuild | None, FakeChannel]:
     """Where an interaction happens: the channel's guild, or the user's DM with the bot."""
     if channel is None:
         if guild is None:

@@ -52,19 +52,35 @@ class CommandStore:
         """POST one command (create or replace by name)."""
         check_commands([command])
         commands = self.scope(guild_id)
-        old = next((c for c in commands if c["name"] == command["name"]
-                    and c.get("type", 1) == command.get("type", 1)), None)
+        old = next(
+            (
+                c
+                for c in commands
+                if c["name"] == command["name"] and c.get("type", 1) == command.get("type", 1)
+            ),
+            None,
+        )
         if old is None:
             self._count_creates(guild_id, 1)
         stored = self._store(guild_id, command, old)
         commands[:] = [c for c in commands if c is not old] + [stored]
         return stored
 
-    def _store(self, guild_id: int | None, cmd: dict[str, Any],
-               old: dict[str, Any] | None) -> dict[str, Any]:
-        data = {"type": 1, "default_member_permissions": None, "nsfw": False, "options": [],
-                "description": "", "contexts": None, "integration_types": [0],
-                "name_localizations": None, "description_localizations": None, **cmd}
+    def _store(
+        self, guild_id: int | None, cmd: dict[str, Any], old: dict[str, Any] | None
+    ) -> dict[str, Any]:
+        data = {
+            "type": 1,
+            "default_member_permissions": None,
+            "nsfw": False,
+            "options": [],
+            "description": "",
+            "contexts": None,
+            "integration_types": [0],
+            "name_localizations": None,
+            "description_localizations": None,
+            **cmd,
+        }
         data["id"] = old["id"] if old else str(self.next_id())
         data["application_id"] = str(self.app_id)
         data["version"] = str(self.next_id())
@@ -76,8 +92,9 @@ class CommandStore:
         now = time.time()
         recent = [t for t in self._creates.get(guild_id, []) if now - t < 86400]
         if len(recent) + n > DAILY_CREATES:
-            raise ApiError(429, 30034, "Max number of daily application command creates has "
-                           "been reached (200)")
+            raise ApiError(
+                429, 30034, "Max number of daily application command creates has been reached (200)"
+            )
         self._creates[guild_id] = recent + [now] * n
 
     def find(self, name: str, guild_id: int | None) -> dict[str, Any] | None:
@@ -130,8 +147,9 @@ def _check_named(obj: dict[str, Any], path: str, problems: Problems) -> None:
         problems.append((f"{path}.description", "Must be between 1 and 100 in length."))
 
 
-def _check_options(options: list[dict[str, Any]], path: str, problems: Problems,
-                   depth: int) -> None:
+def _check_options(
+    options: list[dict[str, Any]], path: str, problems: Problems, depth: int
+) -> None:
     if len(options) > 25:
         problems.append((path, "Must be 25 or fewer in length."))
     optional_seen = False

@@ -41,8 +41,10 @@ class InteractionResult:
         self.interaction = interaction
 
     def __repr__(self) -> str:
-        return (f"<InteractionResult type={self.response_type} ephemeral={self.ephemeral} "
-                f"text={self.text[:80]!r}>")
+        return (
+            f"<InteractionResult type={self.response_type} ephemeral={self.ephemeral} "
+            f"text={self.text[:80]!r}>"
+        )
 
     @property
     def response_type(self) -> int | None:
@@ -97,14 +99,19 @@ class InteractionResult:
         if until == "none":
             return self
         inter = self.interaction
-        await self.fake.wait_for(lambda: inter.response_type is not None or inter.errors,
-                                 timeout, f"a response to interaction {inter.id}")
+        await self.fake.wait_for(
+            lambda: inter.response_type is not None or inter.errors,
+            timeout,
+            f"a response to interaction {inter.id}",
+        )
         if inter.response_type is None:
             raise InteractionFailed(f"the bot's response was rejected: {inter.errors}")
         if until == "final" and inter.response_type == 5:
+
             def answered() -> bool:
                 msg = self.message
                 return bool((msg and not msg.loading) or inter.followup_ids or inter.errors)
+
             await self.fake.wait_for(answered, timeout, f"the deferred answer to {inter.id}")
         return self
 
@@ -113,8 +120,9 @@ class InteractionResult:
         await self.fake.wait_for(lambda: len(self.followups) >= n, timeout, f"followup #{n}")
         return self.followups[n - 1]
 
-    async def wait_edit(self, predicate: Callable[[FakeMessage], bool] | None = None,
-                        timeout: float | None = None) -> FakeMessage:
+    async def wait_edit(
+        self, predicate: Callable[[FakeMessage], bool] | None = None, timeout: float | None = None
+    ) -> FakeMessage:
         """The original message after its next edit (or once ``predicate`` holds)."""
         start = self.message.edits if self.message else 0
 
@@ -124,6 +132,7 @@ class InteractionResult:
                 return None
             ok = predicate(msg) if predicate is not None else msg.edits > start
             return msg if ok else None
+
         return await self.fake.wait_for(edited, timeout, "an edit of the original response")
 
 
@@ -159,50 +168,85 @@ class UserDriver:
         return self.fake.user(self.user.name, guild, manage_guild=manage_guild)
 
     # -- application commands ---------------------------------------------------------------
-    async def slash(self, command: str, channel: FakeChannel | None = None, *, dm: bool = False,
-                    options: dict[str, Any] | None = None, wait: Wait = "final",
-                    timeout: float | None = None, **kwargs: Any) -> InteractionResult:
+    async def slash(
+        self,
+        command: str,
+        channel: FakeChannel | None = None,
+        *,
+        dm: bool = False,
+        options: dict[str, Any] | None = None,
+        wait: Wait = "final",
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> InteractionResult:
         """Run ``/command`` (``"daily set"`` for subcommands) in ``channel`` (default: the guild's
         system channel; ``dm=True``: the DM with the bot) with typed options."""
         guild, channel = self._where(channel, dm)
         name, *path = command.split()
-        cmd = check_visible(self.fake.commands.find(name, guild.id if guild else None), name,
-                            guild, self.user)
+        cmd = check_visible(
+            self.fake.commands.find(name, guild.id if guild else None), name, guild, self.user
+        )
         data = command_data(self.fake, cmd, path, {**(options or {}), **kwargs}, guild)
         inter = new_interaction(self.fake, self.user, guild, channel, 2, data)
         return await InteractionResult(self.fake, inter).wait(wait, timeout)
 
-    async def autocomplete(self, command: str, option: str, value: str = "",
-                           channel: FakeChannel | None = None, *, dm: bool = False,
-                           timeout: float | None = None, **kwargs: Any) -> list[dict[str, Any]]:
+    async def autocomplete(
+        self,
+        command: str,
+        option: str,
+        value: str = "",
+        channel: FakeChannel | None = None,
+        *,
+        dm: bool = False,
+        timeout: float | None = None,
+        **kwargs: Any,
+    ) -> list[dict[str, Any]]:
         """The choices the bot offers while the user types ``value`` into ``option``."""
         guild, channel = self._where(channel, dm)
         name, *path = command.split()
-        cmd = check_visible(self.fake.commands.find(name, guild.id if guild else None), name,
-                            guild, self.user)
+        cmd = check_visible(
+            self.fake.commands.find(name, guild.id if guild else None), name, guild, self.user
+        )
         data = command_data(self.fake, cmd, path, {**kwargs, option: value}, guild, focused=option)
         inter = new_interaction(self.fake, self.user, guild, channel, 4, data)
         result = await InteractionResult(self.fake, inter).wait("response", timeout)
         return result.choices or []
 
     # -- components and modals --------------------------------------------------------------
-    async def click(self, message: FakeMessage, label: str | None = None, *,
-                    custom_id: str | None = None, wait: Wait = "final",
-                    timeout: float | None = None) -> InteractionResult:
+    async def click(
+        self,
+        message: FakeMessage,
+        label: str | None = None,
+        *,
+        custom_id: str | None = None,
+        wait: Wait = "final",
+        timeout: float | None = None,
+    ) -> InteractionResult:
         """Click a button found by label or custom_id (classic rows and Components V2)."""
         button = find_button(self._visible(message), label, custom_id)
         data = {"custom_id": button["custom_id"], "component_type": 2, "id": button.get("id")}
         return await self._component(message, data, wait, timeout)
 
-    async def select(self, message: FakeMessage, values: list[Any], *,
-                     custom_id: str | None = None, placeholder: str | None = None,
-                     wait: Wait = "final", timeout: float | None = None) -> InteractionResult:
+    async def select(
+        self,
+        message: FakeMessage,
+        values: list[Any],
+        *,
+        custom_id: str | None = None,
+        placeholder: str | None = None,
+        wait: Wait = "final",
+        timeout: float | None = None,
+    ) -> InteractionResult:
         """Choose ``values`` in a select menu (string values, or users/roles/channels)."""
         select = find_select(self._visible(message), custom_id, placeholder)
         resolved: dict[str, dict[str, Any]] = {}
         chosen = select_values(self.fake, self._guild_of(message), select, values, resolved)
-        data: dict[str, Any] = {"custom_id": select["custom_id"], "component_type": select["type"],
-                                "values": chosen, "id": select.get("id")}
+        data: dict[str, Any] = {
+            "custom_id": select["custom_id"],
+            "component_type": select["type"],
+            "values": chosen,
+            "id": select.get("id"),
+        }
         if resolved:
             data["resolved"] = resolved
         return await self._component(message, data, wait, timeout)
@@ -214,13 +258,20 @@ class UserDriver:
 
     async def wait_modal(self, timeout: float | None = None) -> FakeModal:
         """The latest modal shown to this user and not yet submitted."""
+
         def pending() -> FakeModal | None:
             return next((m for m in reversed(self.modals) if not m.submitted), None)
+
         return await self.fake.wait_for(pending, timeout, f"a modal for {self.user.name}")
 
-    async def submit_modal(self, modal: FakeModal | None = None,
-                           values: dict[str, Any] | None = None, *, wait: Wait = "final",
-                           timeout: float | None = None) -> InteractionResult:
+    async def submit_modal(
+        self,
+        modal: FakeModal | None = None,
+        values: dict[str, Any] | None = None,
+        *,
+        wait: Wait = "final",
+        timeout: float | None = None,
+    ) -> InteractionResult:
         """Submit a modal (default: the latest pending one) with values keyed by custom_id or
         label: str for text inputs, list for selects/checkbox groups, bool for a checkbox."""
         modal = modal or await self.wait_modal(timeout)
@@ -245,13 +296,15 @@ class UserDriver:
         """The DM channel with the bot (created if needed)."""
         return self.fake.state.dm_channel(self.user)
 
-    async def send_dm(self, content: str, *,
-                      files: list[tuple[str, bytes]] | None = None) -> FakeMessage:
+    async def send_dm(
+        self, content: str, *, files: list[tuple[str, bytes]] | None = None
+    ) -> FakeMessage:
         """Write to the bot in DM: MESSAGE_CREATE (needs the bot's DIRECT_MESSAGES intent)."""
         return self._post(self.dm_channel, content, files)
 
-    async def send(self, channel: FakeChannel, content: str, *,
-                   files: list[tuple[str, bytes]] | None = None) -> FakeMessage:
+    async def send(
+        self, channel: FakeChannel, content: str, *, files: list[tuple[str, bytes]] | None = None
+    ) -> FakeMessage:
         """Write in a guild channel (content reaches the bot only with MESSAGE_CONTENT or an
         @mention of it)."""
         return self._post(channel, content, files)
@@ -261,17 +314,25 @@ class UserDriver:
         msgs = self.fake.messages(self.dm_channel)
         return [m for m in msgs if not from_bot or m.author.id == self.fake.bot.id]
 
-    async def wait_dm(self, contains: str | None = None,
-                      predicate: Callable[[FakeMessage], bool] | None = None,
-                      timeout: float | None = None) -> FakeMessage:
+    async def wait_dm(
+        self,
+        contains: str | None = None,
+        predicate: Callable[[FakeMessage], bool] | None = None,
+        timeout: float | None = None,
+    ) -> FakeMessage:
         """The next bot DM to this user not returned by an earlier ``wait_dm``."""
+
         def found() -> FakeMessage | None:
             for msg in self.dms():
-                if msg.id not in self._seen_dms and (contains is None or contains in msg.text) \
-                        and (predicate is None or predicate(msg)):
+                if (
+                    msg.id not in self._seen_dms
+                    and (contains is None or contains in msg.text)
+                    and (predicate is None or predicate(msg))
+                ):
                     self._seen_dms.add(msg.id)
                     return msg
             return None
+
         return await self.fake.wait_for(found, timeout, f"a DM to {self.user.name}")
 
     def visible_messages(self, channel: FakeChannel) -> list[FakeMessage]:
@@ -280,15 +341,19 @@ class UserDriver:
 
     def ephemerals(self, channel: FakeChannel | None = None) -> list[FakeMessage]:
         """Ephemeral messages shown to this user (in one channel, or anywhere)."""
-        return [m for m in self.fake.state.messages.values()
-                if m.visible_to == self.user.id and not m.deleted
-                and (channel is None or m.channel_id == channel.id)]
+        return [
+            m
+            for m in self.fake.state.messages.values()
+            if m.visible_to == self.user.id
+            and not m.deleted
+            and (channel is None or m.channel_id == channel.id)
+        ]
 
     # -- internals --------------------------------------------------------------------------
-    def _where(self, channel: FakeChannel | None,
-               dm: bool) -> tuple[FakeGuild | None, FakeChannel]:
-        return interaction_channel(self.fake, self.user, None if dm else self.guild,
-                                   self.dm_channel if dm else channel)
+    def _where(self, channel: FakeChannel | None, dm: bool) -> tuple[FakeGuild | None, FakeChannel]:
+        return interaction_channel(
+            self.fake, self.user, None if dm else self.guild, self.dm_channel if dm else channel
+        )
 
     def _guild_of(self, message: FakeMessage) -> FakeGuild | None:
         return self.fake.state.guilds.get(message.guild_id or 0)
@@ -306,8 +371,9 @@ class UserDriver:
         if delay > 0:
             await asyncio.sleep(delay)
 
-    async def _component(self, message: FakeMessage, data: dict[str, Any], wait: Wait,
-                         timeout: float | None) -> InteractionResult:
+    async def _component(
+        self, message: FakeMessage, data: dict[str, Any], wait: Wait, timeout: float | None
+    ) -> InteractionResult:
         current = self._visible(message)
         await self._settle(current.settle_at)
         channel = self.fake.state.channels[current.channel_id]
@@ -317,8 +383,9 @@ class UserDriver:
         inter = new_interaction(self.fake, self.user, guild, channel, 3, data, current)
         return await InteractionResult(self.fake, inter).wait(wait, timeout)
 
-    def _post(self, channel: FakeChannel, content: str,
-              files: list[tuple[str, bytes]] | None) -> FakeMessage:
+    def _post(
+        self, channel: FakeChannel, content: str, files: list[tuple[str, bytes]] | None
+    ) -> FakeMessage:
         uploads = [UploadedFile(i, name, data, None) for i, (name, data) in enumerate(files or [])]
         return self.fake.state.create_message(channel, self.user, {"content": content}, uploads)
 

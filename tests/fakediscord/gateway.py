@@ -36,20 +36,42 @@ def guild_create_json(state: FakeState, guild: FakeGuild) -> str:
     if guild._create_json is None:
         channels = [c for c in guild.channels.values() if not c.deleted]
         bot = guild.members.get(state.bot.id)
-        guild._create_json = dumps({
-            "id": str(guild.id), "name": guild.name, "icon": None, "owner_id": str(guild.owner_id),
-            "unavailable": False, "large": False, "member_count": len(guild.members),
-            "joined_at": bot.joined_at if bot else iso(), "features": [],
-            "roles": [r.payload() for r in guild.roles.values()], "emojis": [], "stickers": [],
-            "channels": [c.payload() for c in channels if not c.is_thread],
-            "threads": [c.payload() for c in channels if c.is_thread],
-            "members": [bot.payload()] if bot else [], "voice_states": [], "presences": [],
-            "stage_instances": [], "guild_scheduled_events": [], "soundboard_sounds": [],
-            "system_channel_id": str(guild.system_channel_id) if guild.system_channel_id else None,
-            "preferred_locale": guild.locale, "premium_tier": 0, "verification_level": 0,
-            "default_message_notifications": 0, "explicit_content_filter": 0, "mfa_level": 0,
-            "nsfw_level": 0, "afk_timeout": 300, "system_channel_flags": 0,
-        })
+        guild._create_json = dumps(
+            {
+                "id": str(guild.id),
+                "name": guild.name,
+                "icon": None,
+                "owner_id": str(guild.owner_id),
+                "unavailable": False,
+                "large": False,
+                "member_count": len(guild.members),
+                "joined_at": bot.joined_at if bot else iso(),
+                "features": [],
+                "roles": [r.payload() for r in guild.roles.values()],
+                "emojis": [],
+                "stickers": [],
+                "channels": [c.payload() for c in channels if not c.is_thread],
+                "threads": [c.payload() for c in channels if c.is_thread],
+                "members": [bot.payload()] if bot else [],
+                "voice_states": [],
+                "presences": [],
+                "stage_instances": [],
+                "guild_scheduled_events": [],
+                "soundboard_sounds": [],
+                "system_channel_id": str(guild.system_channel_id)
+                if guild.system_channel_id
+                else None,
+                "preferred_locale": guild.locale,
+                "premium_tier": 0,
+                "verification_level": 0,
+                "default_message_notifications": 0,
+                "explicit_content_filter": 0,
+                "mfa_level": 0,
+                "nsfw_level": 0,
+                "afk_timeout": 300,
+                "system_channel_flags": 0,
+            }
+        )
     return guild._create_json
 
 
@@ -145,8 +167,14 @@ class GatewayServer:
         self.heartbeats = 0
 
     # -- events out ------------------------------------------------------------------------
-    def dispatch(self, event: str, data: dict[str, Any], guild_id: int | None = None,
-                 intent: int | None = None, private: bool = False) -> None:
+    def dispatch(
+        self,
+        event: str,
+        data: dict[str, Any],
+        guild_id: int | None = None,
+        intent: int | None = None,
+        private: bool = False,
+    ) -> None:
         """Send a dispatch to the session(s) that would get it on Discord (shard, intents)."""
         full = stripped = None
         for session in list(self.active.values()):
@@ -154,8 +182,9 @@ class GatewayServer:
                 continue
             if private and not session.intents & MESSAGE_CONTENT:
                 if stripped is None:
-                    stripped = dumps({**data, "content": "", "embeds": [], "attachments": [],
-                                      "components": []})
+                    stripped = dumps(
+                        {**data, "content": "", "embeds": [], "attachments": [], "components": []}
+                    )
                 session.push(event, stripped)
             else:
                 full = full or dumps(data)
@@ -207,8 +236,17 @@ class GatewayServer:
         conn = Connection(ws, request, compress)
         self.connections.add(conn)
         sender = asyncio.create_task(conn.sender())
-        conn.send(dumps({"op": 10, "d": {"heartbeat_interval": self.heartbeat_interval,
-                                         "_trace": ["fake-gateway"]}}))
+        conn.send(
+            dumps(
+                {
+                    "op": 10,
+                    "d": {
+                        "heartbeat_interval": self.heartbeat_interval,
+                        "_trace": ["fake-gateway"],
+                    },
+                }
+            )
+        )
         try:
             async for msg in ws:
                 if msg.type is not WSMsgType.TEXT:
@@ -258,35 +296,54 @@ class GatewayServer:
         if not 0 <= shard_id < shard_count:
             await conn.ws.close(code=4010, message=b"Invalid shard.")
             return
-        guilds = [g for g in fake.state.guilds.values()
-                  if g.bot_member and (g.id >> 22) % shard_count == shard_id]
+        guilds = [
+            g
+            for g in fake.state.guilds.values()
+            if g.bot_member and (g.id >> 22) % shard_count == shard_id
+        ]
         if len(guilds) > fake.max_guilds_per_shard:
             await conn.ws.close(code=4011, message=b"Sharding required.")
             return
-        session = GatewaySession(secrets.token_hex(16), shard_id, shard_count, intents,
-                                 deque(maxlen=self.buffer_size), conn=conn)
+        session = GatewaySession(
+            secrets.token_hex(16),
+            shard_id,
+            shard_count,
+            intents,
+            deque(maxlen=self.buffer_size),
+            conn=conn,
+        )
         old = self.active.get(shard_id)
         if old is not None:
             old.valid = False
         self.sessions[session.id] = session
         self.active[shard_id] = session
         conn.session = session
-        self.events.append(GatewayEvent("IDENTIFY", time.time(), session.id,
-                                        (shard_id, shard_count), intents))
+        self.events.append(
+            GatewayEvent("IDENTIFY", time.time(), session.id, (shard_id, shard_count), intents)
+        )
         session.push("READY", dumps(self._ready(session, guilds, bool(d.get("shard")))))
         await self._send_guilds(session, guilds)
 
-    def _ready(self, session: GatewaySession, guilds: list[FakeGuild],
-               sharded: bool) -> dict[str, Any]:
+    def _ready(
+        self, session: GatewaySession, guilds: list[FakeGuild], sharded: bool
+    ) -> dict[str, Any]:
         state = self.fake.state
         ready: dict[str, Any] = {
-            "v": 10, "user": {**state.bot.payload(), "verified": True, "mfa_enabled": False},
+            "v": 10,
+            "user": {**state.bot.payload(), "verified": True, "mfa_enabled": False},
             "guilds": [{"id": str(g.id), "unavailable": True} for g in guilds],
-            "session_id": session.id, "resume_gateway_url": self.fake.ws_url,
-            "application": {"id": str(state.app_id), "flags": 0}, "private_channels": [],
-            "relationships": [], "presences": [], "guild_join_requests": [],
-            "geo_ordered_rtc_regions": [], "user_settings": {}, "session_type": "normal",
-            "auth": {}, "_trace": ["fake-gateway"],
+            "session_id": session.id,
+            "resume_gateway_url": self.fake.ws_url,
+            "application": {"id": str(state.app_id), "flags": 0},
+            "private_channels": [],
+            "relationships": [],
+            "presences": [],
+            "guild_join_requests": [],
+            "geo_ordered_rtc_regions": [],
+            "user_settings": {},
+            "session_type": "normal",
+            "auth": {},
+            "_trace": ["fake-gateway"],
         }
         if sharded:
             ready["shard"] = [session.shard_id, session.shard_count]
@@ -305,8 +362,12 @@ class GatewayServer:
         session = self.sessions.get(d.get("session_id") or "")
         seq = d.get("seq") or 0
         lost = session is not None and session.buffer and seq < session.buffer[0][0] - 1
-        if session is None or not session.valid or lost or \
-                d.get("token") not in (self.fake.state.token, "Bot " + self.fake.state.token):
+        if (
+            session is None
+            or not session.valid
+            or lost
+            or d.get("token") not in (self.fake.state.token, "Bot " + self.fake.state.token)
+        ):
             conn.send(dumps({"op": 9, "d": False}))
             return
         if session.conn is not None and session.conn is not conn:
@@ -317,8 +378,15 @@ class GatewayServer:
             if s > seq:
                 conn.send(frame)
         session.push("RESUMED", dumps({"_trace": ["fake-gateway"]}))
-        self.events.append(GatewayEvent("RESUME", time.time(), session.id,
-                                        (session.shard_id, session.shard_count), session.intents))
+        self.events.append(
+            GatewayEvent(
+                "RESUME",
+                time.time(),
+                session.id,
+                (session.shard_id, session.shard_count),
+                session.intents,
+            )
+        )
         self.fake.state.notify()
 
     def _members_chunk(self, session: GatewaySession, d: dict[str, Any]) -> None:
@@ -327,11 +395,19 @@ class GatewayServer:
             return
         wanted = {int(u) for u in d.get("user_ids") or []}
         query = str(d.get("query") or "").lower()
-        members = [m for m in guild.members.values() if m.user.id in wanted
-                   or (not wanted and m.user.name.lower().startswith(query))]
+        members = [
+            m
+            for m in guild.members.values()
+            if m.user.id in wanted or (not wanted and m.user.name.lower().startswith(query))
+        ]
         limit = int(d.get("limit") or 0) or len(members)
-        chunk = {"guild_id": str(guild.id), "members": [m.payload() for m in members[:limit]],
-                 "chunk_index": 0, "chunk_count": 1, "not_found": []}
+        chunk = {
+            "guild_id": str(guild.id),
+            "members": [m.payload() for m in members[:limit]],
+            "chunk_index": 0,
+            "chunk_count": 1,
+            "not_found": [],
+        }
         if d.get("nonce"):
             chunk["nonce"] = d["nonce"]
         session.push("GUILD_MEMBERS_CHUNK", dumps(chunk))

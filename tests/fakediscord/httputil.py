@@ -20,8 +20,9 @@ AFTER_SEND_KEY: web.RequestKey[list[Callable[[], None]]] = web.RequestKey("after
 class ApiError(Exception):
     """An error response in Discord's shape: ``{"message": ..., "code": ...}``."""
 
-    def __init__(self, status: int, code: int, message: str,
-                 errors: dict[str, Any] | None = None) -> None:
+    def __init__(
+        self, status: int, code: int, message: str, errors: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(f"{status} {code} {message}")
         self.status = status
         self.code = code
@@ -79,8 +80,9 @@ def invalid_form(errors: dict[str, Any]) -> ApiError:
 
 def json_response(data: Any, status: int = 200) -> web.Response:
     """A JSON response whose Content-Type is exactly ``application/json`` (discord.py checks)."""
-    return web.Response(body=json.dumps(data, separators=(",", ":")).encode(), status=status,
-                        headers=JSON_HEADERS)
+    return web.Response(
+        body=json.dumps(data, separators=(",", ":")).encode(), status=status, headers=JSON_HEADERS
+    )
 
 
 def no_content() -> web.Response:
@@ -122,8 +124,14 @@ async def read_body(request: web.Request) -> RequestBody:
                 body.json = json.loads(raw)
             elif name.startswith("files["):
                 index = int(name[6:-1])
-                body.files.append(UploadedFile(index, part.filename or f"file{index}", bytes(raw),
-                                               part.headers.get("Content-Type")))
+                body.files.append(
+                    UploadedFile(
+                        index,
+                        part.filename or f"file{index}",
+                        bytes(raw),
+                        part.headers.get("Content-Type"),
+                    )
+                )
         return body
     raw = await request.read()
     if raw:

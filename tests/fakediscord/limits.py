@@ -24,26 +24,52 @@ BUCKETS: list[tuple[str, str, int, float]] = [
     ("POST", "/webhooks/{webhook_id}/{webhook_token}", 5, 2.0),
     ("*", "/interactions/", 50, 1.0),
 ]
-STATUS_TEXT = {500: "500: Internal Server Error", 502: "502: Bad Gateway",
-               503: "503: Service Unavailable", 504: "504: Gateway Timeout"}
+STATUS_TEXT = {
+    500: "500: Internal Server Error",
+    502: "502: Bad Gateway",
+    503: "503: Service Unavailable",
+    504: "504: Gateway Timeout",
+}
 
 
-def rate_limited(retry_after: float, *, global_: bool, bucket: str | None = None,
-                 limit: int = 1, scope: str | None = None) -> web.Response:
+def rate_limited(
+    retry_after: float,
+    *,
+    global_: bool,
+    bucket: str | None = None,
+    limit: int = 1,
+    scope: str | None = None,
+) -> web.Response:
     """A 429 carrying every header discord.py reads (``Via`` included, or it assumes a ban)."""
     scope = scope or ("global" if global_ else "user")
-    resp = json_response({"message": "You are being rate limited.", "retry_after": retry_after,
-                          "global": global_, "code": 0}, status=429)
-    resp.headers.update({"Retry-After": str(max(1, math.ceil(retry_after))), "Via": "1.1 google",
-                         "X-RateLimit-Scope": scope})
+    resp = json_response(
+        {
+            "message": "You are being rate limited.",
+            "retry_after": retry_after,
+            "global": global_,
+            "code": 0,
+        },
+        status=429,
+    )
+    resp.headers.update(
+        {
+            "Retry-After": str(max(1, math.ceil(retry_after))),
+            "Via": "1.1 google",
+            "X-RateLimit-Scope": scope,
+        }
+    )
     if global_:
         resp.headers["X-RateLimit-Global"] = "true"
     else:
-        resp.headers.update({
-            "X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": "0",
-            "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
-            "X-RateLimit-Reset-After": f"{retry_after:.3f}",
-            "X-RateLimit-Bucket": bucket or "fault"})
+        resp.headers.update(
+            {
+                "X-RateLimit-Limit": str(limit),
+                "X-RateLimit-Remaining": "0",
+                "X-RateLimit-Reset": f"{time.time() + retry_after:.3f}",
+                "X-RateLimit-Reset-After": f"{retry_after:.3f}",
+                "X-RateLimit-Bucket": bucket or "fault",
+            }
+        )
     return resp
 
 
@@ -68,8 +94,9 @@ class RateLimiter:
         """Bucket hash, limit and window for a route template."""
         limit, per = 50, 1.0
         for m, suffix, bucket_limit, bucket_per in BUCKETS:
-            if (m in ("*", method)) and (template.endswith(suffix) or
-                                         (suffix.endswith("/") and suffix in template)):
+            if (m in ("*", method)) and (
+                template.endswith(suffix) or (suffix.endswith("/") and suffix in template)
+            ):
                 limit, per = bucket_limit, bucket_per
                 break
         digest = hashlib.sha1(f"{method} {template}".encode()).hexdigest()[:16]
@@ -99,8 +126,12 @@ class RateLimiter:
         digest, limit, per = self.bucket(method, template)
         win = self._window(f"{digest}:{major}", per)
         if win.count >= limit:
-            return rate_limited(round(win.start + per - time.monotonic(), 3), global_=False,
-                                bucket=digest, limit=limit)
+            return rate_limited(
+                round(win.start + per - time.monotonic(), 3),
+                global_=False,
+                bucket=digest,
+                limit=limit,
+            )
         return None
 
     def headers(self, method: str, template: str, major: str) -> dict[str, str]:
@@ -113,9 +144,13 @@ class RateLimiter:
             win.count += 1
             remaining = max(0, limit - win.count)
             reset_after = max(0.0, win.start + per - time.monotonic())
-        return {"X-RateLimit-Limit": str(limit), "X-RateLimit-Remaining": str(remaining),
-                "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
-                "X-RateLimit-Reset-After": f"{reset_after:.3f}", "X-RateLimit-Bucket": digest}
+        return {
+            "X-RateLimit-Limit": str(limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": f"{time.time() + reset_after:.3f}",
+            "X-RateLimit-Reset-After": f"{reset_after:.3f}",
+            "X-RateLimit-Bucket": digest,
+        }
 
     def _window(self, key: str, per: float) -> _Window:
         now = time.monotonic()
@@ -154,8 +189,12 @@ class FaultRule:
         """The injected error response."""
         assert self.status is not None
         if self.status == 429:
-            return rate_limited(self.retry_after, global_=self.global_, bucket="fault",
-                                scope="global" if self.global_ else "user")
+            return rate_limited(
+                self.retry_after,
+                global_=self.global_,
+                bucket="fault",
+                scope="global" if self.global_ else "user",
+            )
         text = self.message or STATUS_TEXT.get(self.status, f"{self.status}: Error")
         return json_response({"message": text, "code": self.code}, status=self.status)
 

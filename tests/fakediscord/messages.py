@@ -60,12 +60,22 @@ class FakeMessage:
     def payload(self) -> dict[str, Any]:
         """The message object."""
         data: dict[str, Any] = {
-            "id": str(self.id), "channel_id": str(self.channel_id), "type": self.type,
-            "author": self.author.payload(), "content": self.content, "embeds": self.embeds,
-            "components": self.components, "attachments": [a.payload() for a in self.attachments],
-            "flags": self.flags, "timestamp": self.timestamp,
-            "edited_timestamp": self.edited_timestamp, "tts": self.tts,
-            "mention_everyone": False, "mentions": [], "mention_roles": [], "pinned": False,
+            "id": str(self.id),
+            "channel_id": str(self.channel_id),
+            "type": self.type,
+            "author": self.author.payload(),
+            "content": self.content,
+            "embeds": self.embeds,
+            "components": self.components,
+            "attachments": [a.payload() for a in self.attachments],
+            "flags": self.flags,
+            "timestamp": self.timestamp,
+            "edited_timestamp": self.edited_timestamp,
+            "tts": self.tts,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "pinned": False,
         }
         if self.guild_id is not None:
             data["guild_id"] = str(self.guild_id)
@@ -78,9 +88,17 @@ class FakeMessage:
             data["message_reference"] = self.message_reference
         if self.reactions:
             data["reactions"] = [
-                {"emoji": {"id": None, "name": e}, "count": n, "me": True, "burst_count": 0,
-                 "count_details": {"burst": 0, "normal": n}, "me_burst": False, "burst_colors": []}
-                for e, n in self.reactions.items()]
+                {
+                    "emoji": {"id": None, "name": e},
+                    "count": n,
+                    "me": True,
+                    "burst_count": 0,
+                    "count_details": {"burst": 0, "normal": n},
+                    "me_burst": False,
+                    "burst_colors": [],
+                }
+                for e, n in self.reactions.items()
+            ]
         return data
 
     def buttons(self) -> list[dict[str, Any]]:

@@ -29,8 +29,15 @@ MANAGE_THREADS = 1 << 34
 CREATE_PUBLIC_THREADS = 1 << 35
 SEND_MESSAGES_IN_THREADS = 1 << 38
 DEFAULT_MEMBER_PERMISSIONS = (
-    VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY
-    | ADD_REACTIONS | USE_EXTERNAL_EMOJIS | USE_APPLICATION_COMMANDS | CREATE_PUBLIC_THREADS
+    VIEW_CHANNEL
+    | SEND_MESSAGES
+    | EMBED_LINKS
+    | ATTACH_FILES
+    | READ_MESSAGE_HISTORY
+    | ADD_REACTIONS
+    | USE_EXTERNAL_EMOJIS
+    | USE_APPLICATION_COMMANDS
+    | CREATE_PUBLIC_THREADS
     | SEND_MESSAGES_IN_THREADS
 )
 BOT_PERMISSIONS = DEFAULT_MEMBER_PERMISSIONS | MANAGE_MESSAGES | MANAGE_THREADS | MENTION_EVERYONE
@@ -91,9 +98,16 @@ class FakeUser:
     def payload(self) -> dict[str, Any]:
         """The user object."""
         data: dict[str, Any] = {
-            "id": str(self.id), "username": self.name, "discriminator": "0",
-            "global_name": self.global_name or self.name, "avatar": None, "public_flags": 0,
-            "flags": 0, "banner": None, "accent_color": None, "avatar_decoration_data": None,
+            "id": str(self.id),
+            "username": self.name,
+            "discriminator": "0",
+            "global_name": self.global_name or self.name,
+            "avatar": None,
+            "public_flags": 0,
+            "flags": 0,
+            "banner": None,
+            "accent_color": None,
+            "avatar_decoration_data": None,
         }
         if self.bot:
             data["bot"] = True
@@ -114,10 +128,19 @@ class FakeRole:
     def payload(self) -> dict[str, Any]:
         """The role object."""
         data: dict[str, Any] = {
-            "id": str(self.id), "name": self.name, "permissions": str(self.permissions),
-            "position": self.position, "color": 0, "colors": {"primary_color": 0},
-            "hoist": False, "managed": self.managed, "mentionable": False, "flags": 0,
-            "icon": None, "unicode_emoji": None, "description": None,
+            "id": str(self.id),
+            "name": self.name,
+            "permissions": str(self.permissions),
+            "position": self.position,
+            "color": 0,
+            "colors": {"primary_color": 0},
+            "hoist": False,
+            "managed": self.managed,
+            "mentionable": False,
+            "flags": 0,
+            "icon": None,
+            "unicode_emoji": None,
+            "description": None,
         }
         if self.bot_id is not None:
             data["tags"] = {"bot_id": str(self.bot_id)}
@@ -136,9 +159,17 @@ class FakeMember:
     def payload(self, *, permissions: int | None = None, with_user: bool = True) -> dict[str, Any]:
         """The guild member object (with ``permissions`` as in interactions)."""
         data: dict[str, Any] = {
-            "roles": [str(r) for r in self.roles], "joined_at": self.joined_at, "nick": None,
-            "avatar": None, "banner": None, "premium_since": None, "deaf": False, "mute": False,
-            "pending": False, "flags": 0, "communication_disabled_until": None,
+            "roles": [str(r) for r in self.roles],
+            "joined_at": self.joined_at,
+            "nick": None,
+            "avatar": None,
+            "banner": None,
+            "premium_since": None,
+            "deaf": False,
+            "mute": False,
+            "pending": False,
+            "flags": 0,
+            "communication_disabled_until": None,
         }
         if with_user:
             data["user"] = self.user.payload()
@@ -176,24 +207,44 @@ class FakeChannel:
         last = str(self.last_message_id) if self.last_message_id else None
         if self.type == DM:
             assert self.recipient is not None
-            return {"id": str(self.id), "type": DM, "last_message_id": last, "flags": 0,
-                    "recipients": [self.recipient.payload()]}
+            return {
+                "id": str(self.id),
+                "type": DM,
+                "last_message_id": last,
+                "flags": 0,
+                "recipients": [self.recipient.payload()],
+            }
         data: dict[str, Any] = {
-            "id": str(self.id), "type": self.type, "guild_id": str(self.guild_id),
-            "name": self.name, "position": self.position,
-            "parent_id": str(self.parent_id) if self.parent_id else None, "nsfw": False,
-            "last_message_id": last, "rate_limit_per_user": 0, "flags": 0,
+            "id": str(self.id),
+            "type": self.type,
+            "guild_id": str(self.guild_id),
+            "name": self.name,
+            "position": self.position,
+            "parent_id": str(self.parent_id) if self.parent_id else None,
+            "nsfw": False,
+            "last_message_id": last,
+            "rate_limit_per_user": 0,
+            "flags": 0,
             "permission_overwrites": [],
         }
         if self.forbidden and self.forbidden_for is not None:
-            data["permission_overwrites"] = [{"id": str(self.forbidden_for), "type": 1,
-                                              "allow": "0", "deny": str(SEND_MESSAGES)}]
+            data["permission_overwrites"] = [
+                {"id": str(self.forbidden_for), "type": 1, "allow": "0", "deny": str(SEND_MESSAGES)}
+            ]
         if self.is_thread:
-            data.update(owner_id=str(self.owner_id), message_count=self.message_count,
-                        member_count=1, total_message_sent=self.message_count,
-                        thread_metadata={"archived": False, "auto_archive_duration": 1440,
-                                         "archive_timestamp": iso(), "locked": False,
-                                         "create_timestamp": iso()})
+            data.update(
+                owner_id=str(self.owner_id),
+                message_count=self.message_count,
+                member_count=1,
+                total_message_sent=self.message_count,
+                thread_metadata={
+                    "archived": False,
+                    "auto_archive_duration": 1440,
+                    "archive_timestamp": iso(),
+                    "locked": False,
+                    "create_timestamp": iso(),
+                },
+            )
             del data["position"], data["permission_overwrites"]
         else:
             data["topic"] = self.topic
@@ -264,8 +315,13 @@ class FakeAttachment:
 
     def payload(self) -> dict[str, Any]:
         """The attachment object."""
-        out: dict[str, Any] = {"id": str(self.id), "filename": self.filename,
-                               "size": len(self.data), "url": self.url, "proxy_url": self.url}
+        out: dict[str, Any] = {
+            "id": str(self.id),
+            "filename": self.filename,
+            "size": len(self.data),
+            "url": self.url,
+            "proxy_url": self.url,
+        }
         if self.content_type:
             out["content_type"] = self.content_type
         if self.description is not None:

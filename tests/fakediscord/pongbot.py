@@ -22,25 +22,31 @@ from discord import app_commands
 log = logging.getLogger("pongbot")
 
 
-class CounterButton(discord.ui.DynamicItem[discord.ui.Button[Any]],
-                    template=r"pong:count:(?P<n>[0-9]+)"):
+class CounterButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"pong:count:(?P<n>[0-9]+)"
+):
     """A button whose state lives in its custom_id."""
 
     def __init__(self, n: int) -> None:
-        super().__init__(discord.ui.Button(label=f"Count {n}", style=discord.ButtonStyle.primary,
-                                           custom_id=f"pong:count:{n}"))
+        super().__init__(
+            discord.ui.Button(
+                label=f"Count {n}", style=discord.ButtonStyle.primary, custom_id=f"pong:count:{n}"
+            )
+        )
         self.n = n
 
     @classmethod
-    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Button[Any],
-                             match: re.Match[str], /) -> CounterButton:
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+    ) -> CounterButton:
         """Rebuild the button from its custom_id."""
         return cls(int(match["n"]))
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Count up: edit the message with the next button."""
-        await interaction.response.edit_message(content=f"count {self.n + 1}",
-                                                view=counter_view(self.n + 1))
+        await interaction.response.edit_message(
+            content=f"count {self.n + 1}", view=counter_view(self.n + 1)
+        )
 
 
 def counter_view(n: int) -> discord.ui.View:
@@ -55,14 +61,22 @@ class AnswerModal(discord.ui.Modal, title="Answer"):
 
     answer: discord.ui.Label[Any] = discord.ui.Label(
         text="Your answer",
-        component=discord.ui.TextInput(custom_id="answer", style=discord.TextStyle.paragraph,
-                                       max_length=4000))
+        component=discord.ui.TextInput(
+            custom_id="answer", style=discord.TextStyle.paragraph, max_length=4000
+        ),
+    )
     points: discord.ui.Label[Any] = discord.ui.Label(
         text="Points covered",
         component=discord.ui.CheckboxGroup(
-            custom_id="points", required=False, min_values=0, max_values=3,
-            options=[discord.CheckboxGroupOption(label=f"Point {i}", value=str(i))
-                     for i in range(3)]))
+            custom_id="points",
+            required=False,
+            min_values=0,
+            max_values=3,
+            options=[
+                discord.CheckboxGroupOption(label=f"Point {i}", value=str(i)) for i in range(3)
+            ],
+        ),
+    )
 
     async def on_submit(self, interaction: discord.Interaction) -> None:
         """Echo what was submitted."""

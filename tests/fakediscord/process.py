@@ -29,18 +29,30 @@ class BotProcess:
     """A bot subprocess with ``DISCORD_TOKEN``, ``FAKE_DISCORD_URL`` and the redirecting
     ``sitecustomize`` on its PYTHONPATH; stdout+stderr go to ``log_path``."""
 
-    def __init__(self, fake: FakeDiscord, *, module: str | None = "bot",
-                 script: str | Path | None = None, args: list[str] | None = None,
-                 env: dict[str, str] | None = None, cwd: str | Path | None = None,
-                 log_path: str | Path | None = None, python: str = sys.executable) -> None:
+    def __init__(
+        self,
+        fake: FakeDiscord,
+        *,
+        module: str | None = "bot",
+        script: str | Path | None = None,
+        args: list[str] | None = None,
+        env: dict[str, str] | None = None,
+        cwd: str | Path | None = None,
+        log_path: str | Path | None = None,
+        python: str = sys.executable,
+    ) -> None:
         self.fake = fake
         self.module = None if script is not None else module
         self.script = Path(script) if script is not None else None
         self.args = list(args or [])
         self.extra_env = dict(env or {})
         self.cwd = Path(cwd) if cwd is not None else PROJECT_ROOT
-        self.log_path = Path(log_path) if log_path is not None else \
-            Path(os.environ.get("TMPDIR", "/tmp")) / f"fakediscord-bot-{os.getpid()}-{id(self)}.log"
+        self.log_path = (
+            Path(log_path)
+            if log_path is not None
+            else Path(os.environ.get("TMPDIR", "/tmp"))
+            / f"fakediscord-bot-{os.getpid()}-{id(self)}.log"
+        )
         self.python = python
         self.proc: asyncio.subprocess.Process | None = None
         self.started_at = 0.0
@@ -54,8 +66,9 @@ class BotProcess:
     def environment(self) -> dict[str, str]:
         """The child's environment."""
         env = dict(os.environ)
-        env.update(DISCORD_TOKEN=self.fake.token, FAKE_DISCORD_URL=self.fake.url,
-                   PYTHONUNBUFFERED="1")
+        env.update(
+            DISCORD_TOKEN=self.fake.token, FAKE_DISCORD_URL=self.fake.url, PYTHONUNBUFFERED="1"
+        )
         paths = [str(SITE_DIR), str(PROJECT_ROOT), env.get("PYTHONPATH", "")]
         env["PYTHONPATH"] = os.pathsep.join(p for p in paths if p)
         env.update(self.extra_env)
@@ -71,8 +84,13 @@ class BotProcess:
             log.flush()
             self.started_at = time.time()
             self.proc = await asyncio.create_subprocess_exec(
-                *self.command(), cwd=self.cwd, env=self.environment(), stdout=log,
-                stderr=asyncio.subprocess.STDOUT, stdin=asyncio.subprocess.DEVNULL)
+                *self.command(),
+                cwd=self.cwd,
+                env=self.environment(),
+                stdout=log,
+                stderr=asyncio.subprocess.STDOUT,
+                stdin=asyncio.subprocess.DEVNULL,
+            )
         self.starts += 1
         return self
 
@@ -112,8 +130,9 @@ class BotProcess:
         try:
             await self.fake.wait_identified(after=self.started_at, timeout=timeout)
             if sync:
-                await self.fake.wait_for_request("PUT /applications/*/commands",
-                                                 after=self.started_at, timeout=timeout)
+                await self.fake.wait_for_request(
+                    "PUT /applications/*/commands", after=self.started_at, timeout=timeout
+                )
         except TimeoutError as exc:
             raise TimeoutError(f"{exc}\n--- bot log ---\n{self.log()}") from None
 

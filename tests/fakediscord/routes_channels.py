@@ -84,9 +84,21 @@ async def send_message(request: web.Request) -> web.Response:
     payload = body.json or {}
     validate_message(payload, creating=True, files=len(body.files))
     if payload.get("flags", 0) & (1 << 6):
-        raise ApiError(400, 50035, "Invalid Form Body",
-                       {"flags": {"_errors": [{"code": "MESSAGE_FLAGS_INVALID",
-                                               "message": "Ephemeral needs an interaction"}]}})
+        raise ApiError(
+            400,
+            50035,
+            "Invalid Form Body",
+            {
+                "flags": {
+                    "_errors": [
+                        {
+                            "code": "MESSAGE_FLAGS_INVALID",
+                            "message": "Ephemeral needs an interaction",
+                        }
+                    ]
+                }
+            },
+        )
     msg = state.create_message(ch, state.bot, payload, body.files)
     _settle_after_send(request, msg)
     return json_response(msg.payload())
@@ -122,13 +134,20 @@ async def one_message(request: web.Request) -> web.Response:
     return json_response(msg.payload())
 
 
-def _new_thread(state: FakeState, parent: FakeChannel, body: dict[str, Any],
-                thread_id: int | None, kind: int) -> FakeChannel:
+def _new_thread(
+    state: FakeState, parent: FakeChannel, body: dict[str, Any], thread_id: int | None, kind: int
+) -> FakeChannel:
     if parent.type != GUILD_TEXT:
         raise ApiError(400, 50024, "Cannot execute action on this channel type")
     guild = state.guilds[parent.guild_id or 0]
-    thread = FakeChannel(thread_id or state.ids.next(), kind, str(body.get("name", "thread"))[:100],
-                         guild.id, parent_id=parent.id, owner_id=state.bot.id)
+    thread = FakeChannel(
+        thread_id or state.ids.next(),
+        kind,
+        str(body.get("name", "thread"))[:100],
+        guild.id,
+        parent_id=parent.id,
+        owner_id=state.bot.id,
+    )
     guild.channels[thread.id] = thread
     state.channels[thread.id] = thread
     data = {**thread.payload(), "newly_created": True}
@@ -204,4 +223,5 @@ def register(routes: web.RouteTableDef) -> None:
     routes.post("/channels/{channel_id}/typing")(typing)
     for method in ("PUT", "DELETE"):
         routes.route(method, "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}/@me")(
-            reaction)
+            reaction
+        )

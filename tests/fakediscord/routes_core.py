@@ -39,12 +39,25 @@ def application_payload(fake: FakeDiscord) -> dict[str, Any]:
     if fake.privileged_intents & (1 << 15):
         flags |= CONTENT_LIMITED
     return {
-        "id": str(state.app_id), "name": state.bot.name, "icon": None, "description": "",
-        "summary": "", "rpc_origins": [], "bot_public": True, "bot_require_code_grant": False,
-        "owner": state.owner.payload(), "team": None, "verify_key": "0" * 64, "flags": flags,
-        "bot": state.bot.payload(), "interactions_endpoint_url": None, "redirect_uris": [],
-        "approximate_guild_count": len(state.guilds), "tags": [],
-        "integration_types_config": {"0": {}}, "install_params": None,
+        "id": str(state.app_id),
+        "name": state.bot.name,
+        "icon": None,
+        "description": "",
+        "summary": "",
+        "rpc_origins": [],
+        "bot_public": True,
+        "bot_require_code_grant": False,
+        "owner": state.owner.payload(),
+        "team": None,
+        "verify_key": "0" * 64,
+        "flags": flags,
+        "bot": state.bot.payload(),
+        "interactions_endpoint_url": None,
+        "redirect_uris": [],
+        "approximate_guild_count": len(state.guilds),
+        "tags": [],
+        "integration_types_config": {"0": {}},
+        "install_params": None,
     }
 
 
@@ -54,23 +67,48 @@ def guild_payload(state: FakeState, guild_id: int) -> dict[str, Any]:
     if guild is None or not guild.bot_member:
         raise ApiError(404, 10004, "Unknown Guild")
     return {
-        "id": str(guild.id), "name": guild.name, "icon": None, "splash": None,
-        "discovery_splash": None, "owner_id": str(guild.owner_id), "afk_channel_id": None,
-        "afk_timeout": 300, "verification_level": 0, "default_message_notifications": 0,
-        "explicit_content_filter": 0, "roles": [r.payload() for r in guild.roles.values()],
-        "emojis": [], "stickers": [], "features": [], "mfa_level": 0, "application_id": None,
+        "id": str(guild.id),
+        "name": guild.name,
+        "icon": None,
+        "splash": None,
+        "discovery_splash": None,
+        "owner_id": str(guild.owner_id),
+        "afk_channel_id": None,
+        "afk_timeout": 300,
+        "verification_level": 0,
+        "default_message_notifications": 0,
+        "explicit_content_filter": 0,
+        "roles": [r.payload() for r in guild.roles.values()],
+        "emojis": [],
+        "stickers": [],
+        "features": [],
+        "mfa_level": 0,
+        "application_id": None,
         "system_channel_id": str(guild.system_channel_id) if guild.system_channel_id else None,
-        "system_channel_flags": 0, "rules_channel_id": None, "vanity_url_code": None,
-        "description": None, "banner": None, "premium_tier": 0, "preferred_locale": guild.locale,
-        "public_updates_channel_id": None, "nsfw_level": 0, "premium_progress_bar_enabled": False,
+        "system_channel_flags": 0,
+        "rules_channel_id": None,
+        "vanity_url_code": None,
+        "description": None,
+        "banner": None,
+        "premium_tier": 0,
+        "preferred_locale": guild.locale,
+        "public_updates_channel_id": None,
+        "nsfw_level": 0,
+        "premium_progress_bar_enabled": False,
         "approximate_member_count": len(guild.members),
     }
 
 
 async def me(request: web.Request) -> web.Response:
     """GET /users/@me."""
-    return json_response({**fake_of(request).state.bot.payload(), "verified": True,
-                          "mfa_enabled": False, "locale": "en-US"})
+    return json_response(
+        {
+            **fake_of(request).state.bot.payload(),
+            "verified": True,
+            "mfa_enabled": False,
+            "locale": "en-US",
+        }
+    )
 
 
 async def get_user(request: web.Request) -> web.Response:
@@ -94,10 +132,18 @@ async def gateway(request: web.Request) -> web.Response:
 async def gateway_bot(request: web.Request) -> web.Response:
     """GET /gateway/bot: recommended shards and session start limits."""
     fake = fake_of(request)
-    return json_response({"url": fake.ws_url, "shards": fake.recommended_shards,
-                          "session_start_limit": {"total": 1000, "remaining": 1000,
-                                                  "reset_after": 86400000,
-                                                  "max_concurrency": fake.max_concurrency}})
+    return json_response(
+        {
+            "url": fake.ws_url,
+            "shards": fake.recommended_shards,
+            "session_start_limit": {
+                "total": 1000,
+                "remaining": 1000,
+                "reset_after": 86400000,
+                "max_concurrency": fake.max_concurrency,
+            },
+        }
+    )
 
 
 def _scope(request: web.Request) -> int | None:
@@ -153,8 +199,9 @@ async def guild_channels(request: web.Request) -> web.Response:
     state = fake_of(request).state
     guild_payload(state, snowflake_arg(request, "guild_id"))
     guild = state.guilds[snowflake_arg(request, "guild_id")]
-    return json_response([c.payload() for c in guild.channels.values()
-                          if not c.deleted and not c.is_thread])
+    return json_response(
+        [c.payload() for c in guild.channels.values() if not c.deleted and not c.is_thread]
+    )
 
 
 async def guild_member(request: web.Request) -> web.Response:
@@ -162,7 +209,8 @@ async def guild_member(request: web.Request) -> web.Response:
     state = fake_of(request).state
     guild_payload(state, snowflake_arg(request, "guild_id"))
     member = state.guilds[snowflake_arg(request, "guild_id")].members.get(
-        snowflake_arg(request, "user_id"))
+        snowflake_arg(request, "user_id")
+    )
     if member is None:
         raise ApiError(404, 10007, "Unknown Member")
     return json_response(member.payload())
@@ -172,17 +220,28 @@ async def guild_roles(request: web.Request) -> web.Response:
     """GET /guilds/{guild_id}/roles."""
     state = fake_of(request).state
     guild_payload(state, snowflake_arg(request, "guild_id"))
-    return json_response([r.payload() for r in
-                          state.guilds[snowflake_arg(request, "guild_id")].roles.values()])
+    return json_response(
+        [r.payload() for r in state.guilds[snowflake_arg(request, "guild_id")].roles.values()]
+    )
 
 
 async def my_guilds(request: web.Request) -> web.Response:
     """GET /users/@me/guilds (partial guilds)."""
     state = fake_of(request).state
-    return json_response([{"id": str(g.id), "name": g.name, "icon": None, "owner": False,
-                           "permissions": str(g.permissions_of(g.members[state.bot.id])),
-                           "features": []}
-                          for g in state.guilds.values() if g.bot_member])
+    return json_response(
+        [
+            {
+                "id": str(g.id),
+                "name": g.name,
+                "icon": None,
+                "owner": False,
+                "permissions": str(g.permissions_of(g.members[state.bot.id])),
+                "features": [],
+            }
+            for g in state.guilds.values()
+            if g.bot_member
+        ]
+    )
 
 
 async def leave_guild(request: web.Request) -> web.Response:
@@ -215,8 +274,10 @@ def register(routes: web.RouteTableDef) -> None:
     routes.get("/applications/@me")(application)
     routes.get("/gateway")(gateway)
     routes.get("/gateway/bot")(gateway_bot)
-    for base in ("/applications/{application_id}/commands",
-                 "/applications/{application_id}/guilds/{guild_id}/commands"):
+    for base in (
+        "/applications/{application_id}/commands",
+        "/applications/{application_id}/guilds/{guild_id}/commands",
+    ):
         routes.get(base)(list_commands)
         routes.put(base)(put_commands)
         routes.post(base)(post_command)

@@ -28,16 +28,23 @@ from .validate import validate_choices, validate_message, validate_modal
 PING, COMMAND, COMPONENT, AUTOCOMPLETE, MODAL_SUBMIT = 1, 2, 3, 4, 5
 # Callback type -> interaction types it may answer.
 ALLOWED: dict[int, tuple[int, ...]] = {
-    1: (PING,), 4: (COMMAND, COMPONENT, MODAL_SUBMIT), 5: (COMMAND, COMPONENT, MODAL_SUBMIT),
-    6: (COMPONENT, MODAL_SUBMIT), 7: (COMPONENT, MODAL_SUBMIT), 8: (AUTOCOMPLETE,),
+    1: (PING,),
+    4: (COMMAND, COMPONENT, MODAL_SUBMIT),
+    5: (COMMAND, COMPONENT, MODAL_SUBMIT),
+    6: (COMPONENT, MODAL_SUBMIT),
+    7: (COMPONENT, MODAL_SUBMIT),
+    8: (AUTOCOMPLETE,),
     9: (COMMAND, COMPONENT),
 }
 
 
 def _metadata(inter: FakeInteraction) -> dict[str, Any]:
-    data: dict[str, Any] = {"id": str(inter.id), "type": inter.type, "user": inter.user.payload(),
-                            "authorizing_integration_owners":
-                                inter.payload.get("authorizing_integration_owners", {})}
+    data: dict[str, Any] = {
+        "id": str(inter.id),
+        "type": inter.type,
+        "user": inter.user.payload(),
+        "authorizing_integration_owners": inter.payload.get("authorizing_integration_owners", {}),
+    }
     if inter.type == COMMAND:
         data["name"] = inter.payload["data"]["name"]
     if inter.message_id is not None:
@@ -47,18 +54,30 @@ def _metadata(inter: FakeInteraction) -> dict[str, Any]:
     return data
 
 
-def _new_message(state: FakeState, inter: FakeInteraction, data: dict[str, Any],
-                 body: RequestBody, extra_flags: int = 0) -> FakeMessage:
+def _new_message(
+    state: FakeState,
+    inter: FakeInteraction,
+    data: dict[str, Any],
+    body: RequestBody,
+    extra_flags: int = 0,
+) -> FakeMessage:
     channel = state.channels[inter.channel_id]
     flags = int(data.get("flags") or 0) | extra_flags
     return state.create_message(
-        channel, state.bot, {**data, "flags": flags}, body.files,
-        visible_to=inter.user.id if flags & EPHEMERAL else None, webhook_id=state.app_id,
-        type=20 if inter.type == COMMAND else 0, interaction_metadata=_metadata(inter))
+        channel,
+        state.bot,
+        {**data, "flags": flags},
+        body.files,
+        visible_to=inter.user.id if flags & EPHEMERAL else None,
+        webhook_id=state.app_id,
+        type=20 if inter.type == COMMAND else 0,
+        interaction_metadata=_metadata(inter),
+    )
 
 
-def _respond(request: web.Request, inter: FakeInteraction, kind: int,
-             data: dict[str, Any]) -> FakeMessage | FakeModal | None:
+def _respond(
+    request: web.Request, inter: FakeInteraction, kind: int, data: dict[str, Any]
+) -> FakeMessage | FakeModal | None:
     """Apply one callback to the state; returns the message or modal it produced."""
     state, body = fake_of(request).state, body_of(request)
     if kind in (4, 7):
@@ -74,9 +93,21 @@ def _respond(request: web.Request, inter: FakeInteraction, kind: int,
         return msg
     if kind in (6, 7):
         if inter.message_id is None:  # a modal opened by a slash command has no message
-            raise ApiError(400, 50035, "Invalid Form Body",
-                           {"type": {"_errors": [{"code": "INTERACTION_CALLBACK_TYPE_INVALID",
-                                                  "message": "No message to update"}]}})
+            raise ApiError(
+                400,
+                50035,
+                "Invalid Form Body",
+                {
+                    "type": {
+                        "_errors": [
+                            {
+                                "code": "INTERACTION_CALLBACK_TYPE_INVALID",
+                                "message": "No message to update",
+                            }
+                        ]
+                    }
+                },
+            )
         inter.original_id = inter.message_id
         msg = state.messages[inter.message_id]
         return state.edit_message(msg, data, body.files) if kind == 7 else msg
@@ -87,22 +118,33 @@ def _respond(request: web.Request, inter: FakeInteraction, kind: int,
     if kind == 9:
         validate_modal(data)
         assign_component_ids(data["components"])
-        modal = FakeModal(data["custom_id"], data["title"], data["components"], inter.user.id,
-                          inter.id, inter.message_id)
+        modal = FakeModal(
+            data["custom_id"],
+            data["title"],
+            data["components"],
+            inter.user.id,
+            inter.id,
+            inter.message_id,
+        )
         inter.modal = modal
         state.modals.append(modal)
         return modal
     return None
 
 
-def _callback_body(inter: FakeInteraction, kind: int,
-                   produced: FakeMessage | FakeModal | None) -> dict[str, Any]:
+def _callback_body(
+    inter: FakeInteraction, kind: int, produced: FakeMessage | FakeModal | None
+) -> dict[str, Any]:
     """The InteractionCallbackResponse discord.py >= 2.5 parses."""
     msg = produced if isinstance(produced, FakeMessage) else None
-    info: dict[str, Any] = {"id": str(inter.id), "type": inter.type, "activity_instance_id": None,
-                            "response_message_id": str(msg.id) if msg else None,
-                            "response_message_loading": kind == 5,
-                            "response_message_ephemeral": bool(msg and msg.ephemeral)}
+    info: dict[str, Any] = {
+        "id": str(inter.id),
+        "type": inter.type,
+        "activity_instance_id": None,
+        "response_message_id": str(msg.id) if msg else None,
+        "response_message_loading": kind == 5,
+        "response_message_ephemeral": bool(msg and msg.ephemeral),
+    }
     resource: dict[str, Any] = {"type": kind}
     if msg is not None and kind in (4, 5, 7):
         resource["message"] = msg.payload()
@@ -118,17 +160,31 @@ async def callback(request: web.Request) -> web.Response:
     payload = body_of(request).json or {}
     kind = int(payload.get("type", 0))
     try:
-        late = fake.interaction_deadline is not None and \
-            time.monotonic() - inter.created_at > fake.interaction_deadline
+        late = (
+            fake.interaction_deadline is not None
+            and time.monotonic() - inter.created_at > fake.interaction_deadline
+        )
         if late:
             raise unknown_interaction()
         if inter.response_type is not None:
             raise ApiError(400, 40060, "Interaction has already been acknowledged.")
         if inter.type not in ALLOWED.get(kind, ()):
-            raise ApiError(400, 50035, "Invalid Form Body",
-                           {"type": {"_errors": [{"code": "INTERACTION_CALLBACK_TYPE_INVALID",
-                                                  "message": f"Callback {kind} not allowed for "
-                                                             f"interaction type {inter.type}"}]}})
+            raise ApiError(
+                400,
+                50035,
+                "Invalid Form Body",
+                {
+                    "type": {
+                        "_errors": [
+                            {
+                                "code": "INTERACTION_CALLBACK_TYPE_INVALID",
+                                "message": f"Callback {kind} not allowed for "
+                                f"interaction type {inter.type}",
+                            }
+                        ]
+                    }
+                },
+            )
         produced = _respond(request, inter, kind, payload.get("data") or {})
     except ApiError as exc:
         inter.errors.append(("callback", exc.status, exc.code))
@@ -213,8 +269,7 @@ async def webhook_message(request: web.Request) -> web.Response:
     if request.method == "PATCH":
         body = body_of(request)
         fake.state.edit_message(msg, body.json or {}, body.files)
-        after_send(request,
-            lambda: setattr(msg, "settle_at", time.monotonic() + fake.settle))
+        after_send(request, lambda: setattr(msg, "settle_at", time.monotonic() + fake.settle))
     return json_response(msg.payload())
 
 
@@ -224,4 +279,5 @@ def register(routes: web.RouteTableDef) -> None:
     routes.post("/webhooks/{webhook_id}/{webhook_token}")(followup)
     for method in ("GET", "PATCH", "DELETE"):
         routes.route(method, "/webhooks/{webhook_id}/{webhook_token}/messages/{message_id}")(
-            webhook_message)
+            webhook_message
+        )

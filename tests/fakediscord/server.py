@@ -34,12 +34,22 @@ class FakeDiscord:
     """A fake Discord. ``await start()``, point the bot at ``url`` (see ``BotProcess``), act with
     ``user(...)`` drivers, inject faults, and assert on ``requests`` / messages."""
 
-    def __init__(self, *, token: str = "fake-bot-token", heartbeat_interval: int = 41250,
-                 seed: bool = True, privileged_intents: int = 0, max_guilds_per_shard: int = 2500,
-                 recommended_shards: int = 1, max_concurrency: int = 1,
-                 ratelimits: RateLimitMode = "off",
-                 interaction_deadline: float | None = 3.0, settle: float = 0.05,
-                 default_timeout: float = 5.0, buffer_size: int = 200_000) -> None:
+    def __init__(
+        self,
+        *,
+        token: str = "fake-bot-token",
+        heartbeat_interval: int = 41250,
+        seed: bool = True,
+        privileged_intents: int = 0,
+        max_guilds_per_shard: int = 2500,
+        recommended_shards: int = 1,
+        max_concurrency: int = 1,
+        ratelimits: RateLimitMode = "off",
+        interaction_deadline: float | None = 3.0,
+        settle: float = 0.05,
+        default_timeout: float = 5.0,
+        buffer_size: int = 200_000,
+    ) -> None:
         self.state = FakeState(token, lambda: self.url)
         self.commands = CommandStore(self.state.app_id, self.state.ids.next)
         self.gateway = GatewayServer(self, heartbeat_interval, buffer_size)
@@ -128,8 +138,12 @@ class FakeDiscord:
         """A guild by name."""
         return next(g for g in self.state.guilds.values() if g.name == name)
 
-    def add_guild(self, name: str, channels: tuple[str, ...] = ("general",),
-                  system_channel: str | None = "general") -> FakeGuild:
+    def add_guild(
+        self,
+        name: str,
+        channels: tuple[str, ...] = ("general",),
+        system_channel: str | None = "general",
+    ) -> FakeGuild:
         """A new guild the bot is in; sessions already connected get GUILD_CREATE (a join)."""
         guild = self.state.add_guild(name, channels, system_channel)
         self._guild_create(guild)
@@ -145,8 +159,14 @@ class FakeDiscord:
         self.gateway.dispatch("CHANNEL_CREATE", ch.payload(), guild.id, GUILDS_INTENT)
         return ch
 
-    def user(self, name: str, guild: FakeGuild | None = None, *, manage_guild: bool = False,
-             roles: list[int] | None = None) -> UserDriver:
+    def user(
+        self,
+        name: str,
+        guild: FakeGuild | None = None,
+        *,
+        manage_guild: bool = False,
+        roles: list[int] | None = None,
+    ) -> UserDriver:
         """A driver acting as user ``name`` (created on first use) in ``guild`` (default guild).
         ``manage_guild`` gives the member the MANAGE_GUILD permission."""
         from .driver import UserDriver
@@ -165,13 +185,20 @@ class FakeDiscord:
         self.state.notify()
 
     # -- inspection ------------------------------------------------------------------------
-    def messages(self, channel: FakeChannel | int, *, include_ephemeral: bool = False,
-                 include_deleted: bool = False) -> list[FakeMessage]:
+    def messages(
+        self,
+        channel: FakeChannel | int,
+        *,
+        include_ephemeral: bool = False,
+        include_deleted: bool = False,
+    ) -> list[FakeMessage]:
         """Messages of a channel in order (public only unless ``include_ephemeral``)."""
         cid = _uid(channel)
-        return [m for m in self.state.channel_messages.get(cid, [])
-                if (include_deleted or not m.deleted)
-                and (include_ephemeral or m.visible_to is None)]
+        return [
+            m
+            for m in self.state.channel_messages.get(cid, [])
+            if (include_deleted or not m.deleted) and (include_ephemeral or m.visible_to is None)
+        ]
 
     def requests_matching(self, pattern: str) -> list[RequestRecord]:
         """Recorded requests whose ``"METHOD /path"`` matches an fnmatch pattern."""
@@ -191,24 +218,33 @@ class FakeDiscord:
         """Successful RESUMEs so far."""
         return sum(1 for e in self.gateway.events if e.kind == "RESUME")
 
-    async def wait_for(self, predicate: Callable[[], T], timeout: float | None = None,
-                       what: str = "condition") -> T:
+    async def wait_for(
+        self, predicate: Callable[[], T], timeout: float | None = None, what: str = "condition"
+    ) -> T:
         """Wait until ``predicate()`` is truthy (re-checked on every change); return its value."""
         return await self.state.wait_for(predicate, timeout or self.default_timeout, what)
 
-    async def wait_for_request(self, pattern: str, *, after: float = 0.0,
-                               timeout: float | None = None) -> RequestRecord:
+    async def wait_for_request(
+        self, pattern: str, *, after: float = 0.0, timeout: float | None = None
+    ) -> RequestRecord:
         """The first request matching ``pattern`` recorded after time ``after`` (time.time())."""
+
         def found() -> RequestRecord | None:
-            return next((r for r in self.requests_matching(pattern)
-                         if r.time >= after and r.status), None)
+            return next(
+                (r for r in self.requests_matching(pattern) if r.time >= after and r.status), None
+            )
+
         return await self.wait_for(found, timeout, f"request {pattern}")
 
-    async def wait_for_message(self, channel: FakeChannel | int | None = None, *,
-                               contains: str | None = None,
-                               predicate: Callable[[FakeMessage], bool] | None = None,
-                               author: FakeUser | None = None,
-                               timeout: float | None = None) -> FakeMessage:
+    async def wait_for_message(
+        self,
+        channel: FakeChannel | int | None = None,
+        *,
+        contains: str | None = None,
+        predicate: Callable[[FakeMessage], bool] | None = None,
+        author: FakeUser | None = None,
+        timeout: float | None = None,
+    ) -> FakeMessage:
         """The first public message (by the bot unless ``author``) not yet returned by an earlier
         call, in ``channel`` (any if None), containing ``contains`` and passing ``predicate``."""
         author = author or self.bot
@@ -220,54 +256,88 @@ class FakeDiscord:
                     continue
                 if msg.author.id != author.id or (cid is not None and msg.channel_id != cid):
                     continue
-                if (contains is None or contains in msg.text) and (predicate is None or
-                                                                    predicate(msg)):
+                if (contains is None or contains in msg.text) and (
+                    predicate is None or predicate(msg)
+                ):
                     self._returned_messages.add(msg.id)
                     return msg
             return None
+
         return await self.wait_for(found, timeout, f"a message containing {contains!r}")
 
-    async def wait_identified(self, count: int = 1, *, after: float = 0.0,
-                              timeout: float | None = None) -> None:
+    async def wait_identified(
+        self, count: int = 1, *, after: float = 0.0, timeout: float | None = None
+    ) -> None:
         """Until ``count`` IDENTIFYs after ``after`` happened and their GUILD_CREATEs were sent."""
+
         def done() -> bool:
-            ids = [e.session_id for e in self.gateway.events
-                   if e.kind == "IDENTIFY" and e.time >= after]
+            ids = [
+                e.session_id
+                for e in self.gateway.events
+                if e.kind == "IDENTIFY" and e.time >= after
+            ]
             sessions = [self.gateway.sessions[i] for i in ids]
             return len(ids) >= count and all(s.guilds_sent for s in sessions)
+
         await self.wait_for(done, timeout or max(self.default_timeout, 15.0), "IDENTIFY")
 
     def stats(self) -> dict[str, Any]:
         """Counters: requests, faults injected, gateway events, rate-limit peaks."""
-        return {"requests": len(self.requests), "unknown_routes": len(self.unknown_routes),
-                "validation_errors": len(self.validation_errors),
-                "internal_errors": len(self.internal_errors),
-                "faults": dict(self.faults.counts), "delays": self.faults.delays,
-                "identifies": self.identify_count, "resumes": self.resume_count,
-                "dispatched": dict(self.gateway.dispatched), "heartbeats": self.gateway.heartbeats,
-                "max_requests_per_second": self.ratelimits.max_per_second,
-                "over_global_limit": self.ratelimits.over_global,
-                "command_syncs": len(self.commands.syncs)}
+        return {
+            "requests": len(self.requests),
+            "unknown_routes": len(self.unknown_routes),
+            "validation_errors": len(self.validation_errors),
+            "internal_errors": len(self.internal_errors),
+            "faults": dict(self.faults.counts),
+            "delays": self.faults.delays,
+            "identifies": self.identify_count,
+            "resumes": self.resume_count,
+            "dispatched": dict(self.gateway.dispatched),
+            "heartbeats": self.gateway.heartbeats,
+            "max_requests_per_second": self.ratelimits.max_per_second,
+            "over_global_limit": self.ratelimits.over_global,
+            "command_syncs": len(self.commands.syncs),
+        }
 
     # -- REST faults -----------------------------------------------------------------------
-    def fail_next(self, pattern: str, status: int = 429, *, retry_after: float = 0.5,
-                  global_: bool = False, count: int = 1, code: int = 0,
-                  message: str | None = None) -> FaultRule:
+    def fail_next(
+        self,
+        pattern: str,
+        status: int = 429,
+        *,
+        retry_after: float = 0.5,
+        global_: bool = False,
+        count: int = 1,
+        code: int = 0,
+        message: str | None = None,
+    ) -> FaultRule:
         """The next ``count`` requests matching ``pattern`` (fnmatch on ``"METHOD /path"``, e.g.
         ``"POST /interactions/*/callback"``) get ``status`` (429 with Retry-After etc.)."""
-        return self.faults.add(FaultRule(pattern, status, retry_after, global_, count, None, code,
-                                         message))
+        return self.faults.add(
+            FaultRule(pattern, status, retry_after, global_, count, None, code, message)
+        )
 
-    def rate_limit_storm(self, seconds: float, *, retry_after: float = 1.0, pattern: str = "*",
-                         global_: bool = True) -> FaultRule:
+    def rate_limit_storm(
+        self, seconds: float, *, retry_after: float = 1.0, pattern: str = "*", global_: bool = True
+    ) -> FaultRule:
         """For ``seconds``, matching requests get 429 (global by default; callbacks exempt)."""
-        return self.faults.add(FaultRule(pattern, 429, retry_after, global_, None,
-                                         time.monotonic() + seconds, exempt_callbacks=global_))
+        return self.faults.add(
+            FaultRule(
+                pattern,
+                429,
+                retry_after,
+                global_,
+                None,
+                time.monotonic() + seconds,
+                exempt_callbacks=global_,
+            )
+        )
 
     def outage(self, seconds: float, *, status: int = 502, pattern: str = "*") -> FaultRule:
         """For ``seconds``, matching requests get a 5xx."""
-        return self.faults.add(FaultRule(pattern, status, count=None,
-                                         until=time.monotonic() + seconds))
+        return self.faults.add(
+            FaultRule(pattern, status, count=None, until=time.monotonic() + seconds)
+        )
 
     def delay_next(self, pattern: str, seconds: float, *, count: int = 1) -> FaultRule:
         """Answer the next ``count`` matching requests only after ``seconds``."""
@@ -293,8 +363,9 @@ class FakeDiscord:
         channel.forbidden_for = self.bot.id
         if channel.guild_id is not None:
             self.state.guilds[channel.guild_id].invalidate()
-            self.gateway.dispatch("CHANNEL_UPDATE", channel.payload(), channel.guild_id,
-                                  GUILDS_INTENT)
+            self.gateway.dispatch(
+                "CHANNEL_UPDATE", channel.payload(), channel.guild_id, GUILDS_INTENT
+            )
         self.state.notify()
 
     def delete_channel(self, channel: FakeChannel) -> None:

@@ -94,8 +94,9 @@ class FakeState:
         event, self._changed = self._changed, asyncio.Event()
         event.set()
 
-    async def wait_for(self, predicate: Callable[[], T], timeout: float,
-                       what: str = "condition") -> T:
+    async def wait_for(
+        self, predicate: Callable[[], T], timeout: float, what: str = "condition"
+    ) -> T:
         """Wait until ``predicate()`` is truthy and return its value (TimeoutError names
         ``what``)."""
         loop = asyncio.get_running_loop()
@@ -121,14 +122,19 @@ class FakeState:
         self.users[user.id] = user
         return user
 
-    def add_guild(self, name: str, channels: tuple[str, ...] = ("general",),
-                  system_channel: str | None = "general") -> FakeGuild:
+    def add_guild(
+        self,
+        name: str,
+        channels: tuple[str, ...] = ("general",),
+        system_channel: str | None = "general",
+    ) -> FakeGuild:
         """A guild with @everyone, a "Managers" role (MANAGE_GUILD), the bot's role and channels."""
         gid = self.ids.next_guild()
         guild = FakeGuild(gid, name, self.owner.id)
         manager = FakeRole(gid + 1, "Managers", DEFAULT_MEMBER_PERMISSIONS | MANAGE_GUILD, 1)
-        bot_role = FakeRole(gid + 2, self.bot.name, BOT_PERMISSIONS, 2, managed=True,
-                            bot_id=self.bot.id)
+        bot_role = FakeRole(
+            gid + 2, self.bot.name, BOT_PERMISSIONS, 2, managed=True, bot_id=self.bot.id
+        )
         everyone = FakeRole(gid, "@everyone", DEFAULT_MEMBER_PERMISSIONS)
         guild.roles = {gid: everyone, manager.id: manager, bot_role.id: bot_role}
         guild.manager_role_id = manager.id
@@ -141,8 +147,16 @@ class FakeState:
                 guild.system_channel_id = ch.id
         return guild
 
-    def add_channel(self, guild: FakeGuild, name: str, *, type: int = GUILD_TEXT, position: int = 0,
-                    parent_id: int | None = None, owner_id: int | None = None) -> FakeChannel:
+    def add_channel(
+        self,
+        guild: FakeGuild,
+        name: str,
+        *,
+        type: int = GUILD_TEXT,
+        position: int = 0,
+        parent_id: int | None = None,
+        owner_id: int | None = None,
+    ) -> FakeChannel:
         """A new channel (or thread) in a guild."""
         ch = FakeChannel(self.ids.next(), type, name, guild.id, position, parent_id, owner_id)
         guild.channels[ch.id] = ch
@@ -150,8 +164,14 @@ class FakeState:
         guild.invalidate()
         return ch
 
-    def add_member(self, user: FakeUser, guild: FakeGuild, *, manage_guild: bool = False,
-                   roles: list[int] | None = None) -> FakeMember:
+    def add_member(
+        self,
+        user: FakeUser,
+        guild: FakeGuild,
+        *,
+        manage_guild: bool = False,
+        roles: list[int] | None = None,
+    ) -> FakeMember:
         """Make ``user`` a member of ``guild`` (with the Managers role if ``manage_guild``)."""
         member = guild.members.get(user.id)
         if member is None:
@@ -186,8 +206,13 @@ class FakeState:
         return perms
 
     # -- messages --------------------------------------------------------------------------
-    def attachments_from(self, channel_id: int, body: dict[str, Any], files: list[UploadedFile],
-                         keep: list[FakeAttachment]) -> list[FakeAttachment]:
+    def attachments_from(
+        self,
+        channel_id: int,
+        body: dict[str, Any],
+        files: list[UploadedFile],
+        keep: list[FakeAttachment],
+    ) -> list[FakeAttachment]:
         """Resolve ``attachments`` + ``files[n]`` into stored attachments (kept ones by id)."""
         by_index = {f.index: f for f in files}
         out: list[FakeAttachment] = []
@@ -205,14 +230,21 @@ class FakeState:
                 aid = self.ids.next()
                 filename = entry.get("filename") or upload.filename
                 url = f"{self.public_url()}/attachments/{channel_id}/{aid}/{filename}"
-                att = FakeAttachment(aid, filename, upload.data, url, upload.content_type,
-                                     entry.get("description"))
+                att = FakeAttachment(
+                    aid, filename, upload.data, url, upload.content_type, entry.get("description")
+                )
                 self.attachments[aid] = att
                 out.append(att)
         return out
 
-    def create_message(self, channel: FakeChannel, author: FakeUser, body: dict[str, Any],
-                       files: list[UploadedFile] | None = None, **extra: Any) -> FakeMessage:
+    def create_message(
+        self,
+        channel: FakeChannel,
+        author: FakeUser,
+        body: dict[str, Any],
+        files: list[UploadedFile] | None = None,
+        **extra: Any,
+    ) -> FakeMessage:
         """Store a message from a create payload; emit MESSAGE_CREATE unless it is ephemeral."""
         msg = FakeMessage(self.ids.next(), channel.id, author, channel.guild_id, **extra)
         self._apply(msg, body, files or [], creating=True)
@@ -225,8 +257,9 @@ class FakeState:
         self.notify()
         return msg
 
-    def edit_message(self, msg: FakeMessage, body: dict[str, Any],
-                     files: list[UploadedFile] | None = None) -> FakeMessage:
+    def edit_message(
+        self, msg: FakeMessage, body: dict[str, Any], files: list[UploadedFile] | None = None
+    ) -> FakeMessage:
         """Apply an edit payload; a deferred placeholder stops loading."""
         self._apply(msg, body, files or [], creating=False)
         msg.flags &= ~LOADING
@@ -247,8 +280,9 @@ class FakeState:
             self._emit_message("MESSAGE_DELETE", msg, data)
         self.notify()
 
-    def _apply(self, msg: FakeMessage, body: dict[str, Any], files: list[UploadedFile], *,
-               creating: bool) -> None:
+    def _apply(
+        self, msg: FakeMessage, body: dict[str, Any], files: list[UploadedFile], *, creating: bool
+    ) -> None:
         if "content" in body:
             msg.content = body["content"] or ""
         if "embeds" in body:
@@ -266,8 +300,9 @@ class FakeState:
             if body.get("message_reference"):
                 msg.message_reference = body["message_reference"]
         if files or "attachments" in body:
-            msg.attachments = self.attachments_from(msg.channel_id, body, files,
-                                                    [] if creating else msg.attachments)
+            msg.attachments = self.attachments_from(
+                msg.channel_id, body, files, [] if creating else msg.attachments
+            )
 
     def _emit_message(self, event: str, msg: FakeMessage, data: dict[str, Any]) -> None:
         guild = self.guilds.get(msg.guild_id or 0)
@@ -282,5 +317,8 @@ class FakeState:
 
     def visible_messages(self, channel_id: int, user_id: int | None = None) -> list[FakeMessage]:
         """Non-deleted messages of a channel, plus the ephemeral ones ``user_id`` sees."""
-        return [m for m in self.channel_messages.get(channel_id, [])
-                if not m.deleted and (m.visible_to is None or m.visible_to == user_id)]
+        return [
+            m
+            for m in self.channel_messages.get(channel_id, [])
+            if not m.deleted and (m.visible_to is None or m.visible_to == user_id)
+        ]

@@ -20,8 +20,9 @@ def find_button(message: FakeMessage, label: str | None, custom_id: str | None) 
     if custom_id is not None:
         found = [b for b in buttons if b.get("custom_id") == custom_id]
     else:
-        found = [b for b in buttons if b.get("label") == label] or \
-            [b for b in buttons if label and label.lower() in (b.get("label") or "").lower()]
+        found = [b for b in buttons if b.get("label") == label] or [
+            b for b in buttons if label and label.lower() in (b.get("label") or "").lower()
+        ]
     if not found:
         labels = [b.get("label") for b in buttons]
         raise LookupError(f"no button {label or custom_id!r} in message {message.id}: {labels}")
@@ -33,12 +34,17 @@ def find_button(message: FakeMessage, label: str | None, custom_id: str | None) 
     return button
 
 
-def find_select(message: FakeMessage, custom_id: str | None,
-                placeholder: str | None) -> dict[str, Any]:
+def find_select(
+    message: FakeMessage, custom_id: str | None, placeholder: str | None
+) -> dict[str, Any]:
     """A select menu by custom_id or placeholder (the only one if neither is given)."""
     selects = message.selects()
-    found = [s for s in selects if (custom_id is None or s.get("custom_id") == custom_id)
-             and (placeholder is None or s.get("placeholder") == placeholder)]
+    found = [
+        s
+        for s in selects
+        if (custom_id is None or s.get("custom_id") == custom_id)
+        and (placeholder is None or s.get("placeholder") == placeholder)
+    ]
     if not found:
         raise LookupError(f"no select {custom_id or placeholder!r} in message {message.id}")
     if found[0].get("disabled"):
@@ -46,8 +52,13 @@ def find_select(message: FakeMessage, custom_id: str | None,
     return found[0]
 
 
-def select_values(fake: FakeDiscord, guild: FakeGuild | None, select: dict[str, Any],
-                  values: list[Any], resolved: Resolved) -> list[str]:
+def select_values(
+    fake: FakeDiscord,
+    guild: FakeGuild | None,
+    select: dict[str, Any],
+    values: list[Any],
+    resolved: Resolved,
+) -> list[str]:
     """Validate chosen values like the client does; resolve users/roles/channels."""
     kind = select["type"]
     lo, hi = _int(select, "min_values", 1), _int(select, "max_values", 1)
@@ -113,9 +124,15 @@ def _radio(comp: dict[str, Any], value: Any, name: str) -> str | None:
     return value
 
 
-def _modal_input(fake: FakeDiscord, guild: FakeGuild | None, comp: dict[str, Any],
-                 label: str | None, values: dict[str, Any], used: set[str],
-                 resolved: Resolved) -> dict[str, Any]:
+def _modal_input(
+    fake: FakeDiscord,
+    guild: FakeGuild | None,
+    comp: dict[str, Any],
+    label: str | None,
+    values: dict[str, Any],
+    used: set[str],
+    resolved: Resolved,
+) -> dict[str, Any]:
     """The submitted form of one input (text input, select, radio, checkbox(es), upload)."""
     kind, cid = comp["type"], comp.get("custom_id", "")
     value = _lookup(values, used, cid, label or comp.get("label"))
@@ -126,8 +143,9 @@ def _modal_input(fake: FakeDiscord, guild: FakeGuild | None, comp: dict[str, Any
     elif kind in SELECT_KIND:
         chosen = list(value) if value is not None else _defaults(comp)
         required = comp.get("required", True)
-        out["values"] = select_values(fake, guild, comp, chosen, resolved) \
-            if chosen or required else []
+        out["values"] = (
+            select_values(fake, guild, comp, chosen, resolved) if chosen or required else []
+        )
     elif kind == 22:
         out["values"] = _checkboxes(comp, value, name)
     elif kind == 21:
@@ -142,8 +160,9 @@ def _modal_input(fake: FakeDiscord, guild: FakeGuild | None, comp: dict[str, Any
     return out
 
 
-def modal_components(fake: FakeDiscord, guild: FakeGuild | None, modal: FakeModal,
-                     values: dict[str, Any]) -> tuple[list[dict[str, Any]], Resolved]:
+def modal_components(
+    fake: FakeDiscord, guild: FakeGuild | None, modal: FakeModal, values: dict[str, Any]
+) -> tuple[list[dict[str, Any]], Resolved]:
     """``data.components`` (and ``resolved``) of a MODAL_SUBMIT for the given values, keyed by
     custom_id or label. Unknown keys and values the client would refuse raise ValueError."""
     used: set[str] = set()
@@ -152,12 +171,15 @@ def modal_components(fake: FakeDiscord, guild: FakeGuild | None, modal: FakeModa
     for comp in modal.components:
         kind = comp.get("type")
         if kind == 18:
-            child = _modal_input(fake, guild, comp["component"], comp.get("label"), values, used,
-                                 resolved)
+            child = _modal_input(
+                fake, guild, comp["component"], comp.get("label"), values, used, resolved
+            )
             out.append({"type": 18, "id": comp.get("id"), "component": child})
         elif kind == 1:
-            children = [_modal_input(fake, guild, c, None, values, used, resolved)
-                        for c in comp.get("components") or []]
+            children = [
+                _modal_input(fake, guild, c, None, values, used, resolved)
+                for c in comp.get("components") or []
+            ]
             out.append({"type": 1, "id": comp.get("id"), "components": children})
         elif kind == 10:
             out.append({"type": 10, "id": comp.get("id"), "content": comp.get("content", "")})

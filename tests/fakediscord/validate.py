@@ -52,9 +52,15 @@ def check_embeds(embeds: list[dict[str, Any]], problems: Problems) -> None:
             _max(problems, f"{p}.fields.{j}.name", f.get("name"), 256)
             _max(problems, f"{p}.fields.{j}.value", f.get("value"), 1024)
             total += len(f.get("name") or "") + len(f.get("value") or "")
-        total += sum(len(x or "") for x in (e.get("title"), e.get("description"),
-                                            (e.get("footer") or {}).get("text"),
-                                            (e.get("author") or {}).get("name")))
+        total += sum(
+            len(x or "")
+            for x in (
+                e.get("title"),
+                e.get("description"),
+                (e.get("footer") or {}).get("text"),
+                (e.get("author") or {}).get("name"),
+            )
+        )
     if total > 6000:
         problems.append(("embeds", "Embed size exceeds maximum size of 6000"))
 
@@ -163,8 +169,15 @@ def validate_message(body: dict[str, Any], *, creating: bool, files: int = 0) ->
         check_classic(components, problems)
     check_unique_custom_ids(components, problems)
     raise_if(problems)
-    has_any = content or embeds or components or files or body.get("sticker_ids") or \
-        body.get("poll") or body.get("attachments")
+    has_any = (
+        content
+        or embeds
+        or components
+        or files
+        or body.get("sticker_ids")
+        or body.get("poll")
+        or body.get("attachments")
+    )
     if creating and not has_any:
         raise ApiError(400, 50006, "Cannot send an empty message")
 

@@ -15,7 +15,7 @@ def _redirect(url: str) -> None:
 
     base = url.rstrip("/")
     http.Route.BASE = f"{base}/api/v10"
-    ws = "ws" + base[len("http"):] if base.startswith("http") else base
+    ws = "ws" + base[len("http") :] if base.startswith("http") else base
     gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(f"{ws}/gateway")
 
 
