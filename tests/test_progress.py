@@ -150,7 +150,20 @@ async def test_forget_me_leaves_no_rows(
     await answer(learning_flow, 30, qid, [0])
     await answer(learning_flow, 31, qid, [0])
     await store.users.set_setting(30, "leaderboard", 1)
+    await store.schedules.upsert(
+        guild_id=1,
+        channel_id=2,
+        post_time="09:00",
+        timezone="UTC",
+        topics=(),
+        role_id=None,
+        use_thread=True,
+        created_by=30,
+        now=START,
+    )
     await progress.forget(30)
+    schedule = await store.schedules.for_channel(2)
+    assert schedule is not None and schedule.created_by == 0  # the server keeps its schedule
     for table in ("attempts", "cards", "rounds", "users"):
         row = await store.db.fetchone(f"SELECT COUNT(*) FROM {table} WHERE user_id = 30")
         assert row is not None and row[0] == 0, table

@@ -77,4 +77,9 @@ class Users:
                 removed[table] = await tx.execute(
                     f"DELETE FROM {table} WHERE user_id = ?", (user_id,)
                 )
+            # Schedules belong to their server and stay, but no longer name who set them
+            # (a pause notice then goes to the server's system channel).
+            removed["schedules"] = await tx.execute(
+                "UPDATE schedules SET created_by = 0 WHERE created_by = ?", (user_id,)
+            )
         return removed

@@ -140,23 +140,27 @@ class DiscordPoster:
             f"The daily question in <#{schedule.channel_id}> is paused: {reason}. "
             "Fix the channel or my permissions, then use /daily resume."
         )
-        try:
-            await self.pacer.acquire()
-            user = await self.client.fetch_user(schedule.created_by)
-            await user.send(text, allowed_mentions=NO_PINGS)
-            return
-        except discord.HTTPException as exc:
-            log.info(
-                "could not DM admin=%s about schedule=%s: %s", schedule.created_by, schedule.id, exc
-            )
+        if schedule.created_by:  # 0: the admin asked to be forgotten
+            try:
+                await self.pacer.acquire()
+                user = await self.client.fetch_user(schedule.created_by)
+                await user.send(text, allowed_mentions=NO_PINGS)
+                return
+            except discord.HTTPException as exc:
+                log.info(
+                    "could not DM admin=%s about schedule=%s: %s",
+                    schedule.created_by,
+                    schedule.id,
+                    exc,
+                )
         guild = self.client.get_guild(schedule.guild_id)
         channel = guild.system_channel if guild else None
         if channel is not None:
             try:
                 await self.pacer.acquire()
+                mention = f"<@{schedule.created_by}> " if schedule.created_by else ""
                 await channel.send(
-                    f"<@{schedule.created_by}> {text}",
-                    allowed_mentions=discord.AllowedMentions(users=True),
+                    f"{mention}{text}", allowed_mentions=discord.AllowedMentions(users=True)
                 )
             except discord.HTTPException as exc:
                 log.warning(
