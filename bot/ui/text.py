@@ -24,11 +24,6 @@ def quote_user_text(text: str, limit: int = ANSWER_QUOTE) -> str:
     return "\n".join(f"> {line}" if line.strip() else ">" for line in clipped.splitlines())
 
 
-def embed_size(embed: discord.Embed) -> int:
-    """Characters an embed counts against Discord's 6000 limit."""
-    return len(embed)
-
-
 def check_embed(embed: discord.Embed) -> list[str]:
     """The Discord limits an embed breaks (empty when it fits)."""
     problems = []
