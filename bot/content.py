@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from bot.config import Settings
 from bot.models import TOPIC_IDS, Bank, Difficulty, KeyPoint, Probe, Question, Topic
 
 DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -289,7 +290,6 @@ class Library:
         return self.bank
 
 
-def content_root(settings: object) -> Path:
+def content_root(settings: Settings) -> Path:
     """The content folder the settings name, or the bundled one."""
-    configured = getattr(getattr(settings, "bot", None), "content", "")
-    return Path(configured) if configured else DEFAULT_CONTENT
+    return Path(settings.bot.content) if settings.bot.content else DEFAULT_CONTENT

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -62,3 +66,25 @@ def sent(interaction: mock.MagicMock) -> dict[str, Any]:
 def custom_ids(view: discord.ui.View) -> list[str]:
     """The custom_ids of every component in a view."""
     return [getattr(item, "custom_id", "") for item in view.walk_children()]
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_bot(
+    *args: str, cwd: Path = ROOT, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` as a user runs it: no DISCORD_TOKEN unless `env` gives one."""
+    clean = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
+    clean["PYTHONPATH"] = str(ROOT)
+    clean.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=clean,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )

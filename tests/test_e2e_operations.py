@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import signal
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
 from bot.content import DEFAULT_CONTENT
-from tests.conftest import ROOT, bot_process
+from tests.conftest import bot_process
 from tests.fakediscord import BotProcess, CommandNotVisible, FakeDiscord
+from tests.helpers import run_bot
 
 
 @pytest.fixture
@@ -100,17 +98,7 @@ async def test_backup_while_running(
     revealed = await alice.click(posted.message, "Reveal key points")
     assert revealed.ephemeral
     target = tmp_path / "backups" / "copy.sqlite3"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("DISCORD_TOKEN", None)
-    result = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-m", "bot", "--config", str(bot_config), "backup", str(target)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=60,
-        check=False,
-    )
+    result = await asyncio.to_thread(run_bot, "--config", str(bot_config), "backup", str(target))
     assert result.returncode == 0, result.stderr
     with sqlite3.connect(target) as copy:
         assert copy.execute("SELECT COUNT(*) FROM attempts").fetchone() == (1,)

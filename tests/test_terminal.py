@@ -2,30 +2,18 @@
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import subprocess
-import sys
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.helpers import run_bot
 
 
 def practise(tmp_path: Path, stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """A terminal round on a database in the test's folder."""
     config = tmp_path / "config.toml"
     config.write_text(f'[bot]\ndatabase = "{tmp_path / "practice.sqlite3"}"\n', encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    env.pop("DISCORD_TOKEN", None)
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "--config", str(config), "practice", *args],
-        input=stdin,
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-        env=env,
-        timeout=120,
-        check=False,
-    )
+    return run_bot("--config", str(config), "practice", *args, cwd=tmp_path, stdin=stdin)
 
 
 def test_a_five_question_round_with_a_probe(tmp_path: Path) -> None:
