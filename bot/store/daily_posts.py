@@ -104,9 +104,10 @@ class DailyPosts:
         return [_post(r) for r in rows]
 
     async def history(self, channel_id: int) -> list[str]:
-        """Question ids posted daily in a channel, oldest first."""
+        """Question ids posted in a channel (daily posts and previews), oldest first: a preview
+        takes its place in the rotation, so the next daily post does not repeat it."""
         rows = await self.db.fetchall(
-            "SELECT question_id FROM daily_posts WHERE channel_id = ? AND kind = 'daily' "
+            "SELECT question_id FROM daily_posts WHERE channel_id = ? "
             "ORDER BY local_date, id",
             (channel_id,),
         )
