@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from bot.config import TOKEN_VARIABLE, ConfigError, Settings, load_settings
-from bot.content import ContentError, content_root, load_bank, summary
+from bot.content import ContentError, content_root, load_bank, style_warnings, summary
 
 log = logging.getLogger("bot")
 
@@ -53,6 +53,8 @@ def _check_content(path: Path) -> int:
             print(problem, file=sys.stderr)
         print(f"content check failed: {len(exc.problems)} problem(s)", file=sys.stderr)
         return 1
+    for warning in style_warnings(bank):
+        print(f"warning: {warning}", file=sys.stderr)
     print("\n".join(summary(bank)))
     return 0
 

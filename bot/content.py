@@ -35,7 +35,12 @@ QUESTION_KEYS = {
     "probes",
     "red_flags",
     "tags",
+    "aliases",
+    "checked",
 }
+CHECKED_PATTERN = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
+MAX_CORE = 3
+LABEL_SOFT_LIMIT = 80
 TOPIC_KEYS = {"id", "title", "emoji", "colour", "description"}
 
 
@@ -95,11 +100,29 @@ def _key_points(check: _Checker, raw: list[Any], field: str) -> tuple[KeyPoint, 
         if not isinstance(item, dict):
             check.fail(where, "must be a mapping with 'label' and 'why'")
             continue
-        check.unknown(item, {"label", "why"}, f"{where}.")
+        check.unknown(item, {"label", "why", "core"}, f"{where}.")
         label = check.text(item, "label", f"{where}.label", LIMITS["label"])
         why = check.text(item, "why", f"{where}.why", LIMITS["why"])
-        points.append(KeyPoint(label, why))
+        core = item.get("core", False)
+        if type(core) is not bool:
+            check.fail(f"{where}.core", f"must be true or false (got {core!r})")
+            core = False
+        points.append(KeyPoint(label, why, core))
+    _core_first(check, points, field)
     return tuple(points)
+
+
+def _core_first(check: _Checker, points: list[KeyPoint], field: str) -> None:
+    """Core points (what an interviewer must hear) come first, so the checklist leads with them."""
+    flags = [p.core for p in points]
+    if any(flags) and flags != sorted(flags, reverse=True):
+        check.fail(field, "core points must be listed before the others")
+
+
+def _core_count(check: _Checker, points: tuple[KeyPoint, ...]) -> None:
+    count = sum(p.core for p in points)
+    if points and not 1 <= count <= MAX_CORE:
+        check.fail("key_points", f"mark 1 to {MAX_CORE} points 'core: true' (got {count})")
 
 
 def _probes(check: _Checker, raw: list[Any]) -> tuple[Probe, ...]:
@@ -148,6 +171,16 @@ def _question(check: _Checker, data: dict[str, Any], topic_dir: str, stem: str) 
     reference = data.get("reference")
     if reference is not None and (type(reference) is not int or reference < 1):
         check.fail("reference", f"must be a whole number from 1 (got {reference!r})")
+    checked = data.get("checked")
+    if checked is not None and not (isinstance(checked, str) and CHECKED_PATTERN.match(checked)):
+        check.fail("checked", f"must be a month like '2026-12' (got {checked!r})")
+    aliases = _strings(
+        check,
+        data.get("aliases") or [] if isinstance(data.get("aliases") or [], list) else [None],
+        "aliases",
+        lambda s: bool(ID_PATTERN.match(s)) and len(s) <= MAX_ID,
+        "must be an old question id",
+    )
     built = Question(
         id=check.qid,
         topic=topic_dir,
@@ -176,7 +209,10 @@ def _question(check: _Checker, data: dict[str, Any], topic_dir: str, stem: str) 
             "must be a lowercase kebab-case word",
         ),
         reference=reference if type(reference) is int else None,
+        aliases=aliases,
+        checked=checked if isinstance(checked, str) else None,
     )
+    # core marks become required once the bank has them (issue 13)
     return built
 
 
@@ -254,9 +290,47 @@ def load_bank(root: Path = DEFAULT_CONTENT) -> Bank:
             elif question:
                 questions[question.id] = question
         problems.extend(check.problems)
+    aliases = _aliases(questions, problems)
     if problems:
         raise ContentError(problems)
-    return Bank(topics=topics, questions=questions)
+    return Bank(topics=topics, questions=questions, aliases=aliases)
+
+
+def _aliases(questions: dict[str, Question], problems: list[str]) -> dict[str, str]:
+    """Old ids of merged or renamed questions; ids are forever, so none may be reused."""
+    aliases: dict[str, str] = {}
+    for question in questions.values():
+        for old in question.aliases:
+            where = f"{question.topic}/{question.id}.yaml: {question.id}: aliases"
+            if old in questions:
+                problems.append(f"{where}: {old!r} is a current question's id")
+            elif old in aliases:
+                problems.append(f"{where}: {old!r} is an alias of {aliases[old]!r} too")
+            else:
+                aliases[old] = question.id
+    return aliases
+
+
+COMPOUND = re.compile(r";|, and |\band also\b|\bas well as\b|(?:\band\b.*){2,}")
+
+
+def style_warnings(bank: Bank) -> list[str]:
+    """Soft rules a reviewer would raise: labels too long to tick at a glance, or two ideas."""
+    warnings = []
+    for question in bank.in_topics():
+        blocks = [("key_points", question.key_points)] + [
+            (f"probes[{i}].key_points", probe.key_points) for i, probe in enumerate(question.probes)
+        ]
+        for field, points in blocks:
+            for i, point in enumerate(points):
+                where = f"{question.topic}/{question.id}.yaml: {question.id}: {field}[{i}].label"
+                if len(point.label) > LABEL_SOFT_LIMIT:
+                    warnings.append(
+                        f"{where}: is {len(point.label)} characters; aim for {LABEL_SOFT_LIMIT}"
+                    )
+                if COMPOUND.search(point.label):
+                    warnings.append(f"{where}: may hold two ideas; split it or move one to why")
+    return warnings
 
 
 def summary(bank: Bank) -> list[str]:
@@ -269,6 +343,14 @@ def summary(bank: Bank) -> list[str]:
             f"{topic.id:<12} {len(questions):>3} questions ({refs} from the reference list)"
         )
     lines.append(f"{'total':<12} {len(bank.questions):>3} questions in {len(bank.topics)} topics")
+    labels = [p.label for q in bank.questions.values() for p in q.key_points]
+    labels += [p.label for q in bank.questions.values() for pr in q.probes for p in pr.key_points]
+    if labels:
+        long = sum(len(label) > LABEL_SOFT_LIMIT for label in labels)
+        mean = sum(map(len, labels)) / len(labels)
+        lines.append(
+            f"labels: {len(labels)}, mean {mean:.0f} characters, {long} over {LABEL_SOFT_LIMIT}"
+        )
     return lines
 
 

@@ -44,6 +44,7 @@ class KeyPoint:
 
     label: str
     why: str
+    core: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,7 +57,7 @@ class Probe:
 
 @dataclass(frozen=True, slots=True)
 class Topic:
-    """One of the eight areas a follow-up belongs to."""
+    """One of the areas a follow-up belongs to."""
 
     id: str
     title: str
@@ -80,6 +81,8 @@ class Question:
     red_flags: tuple[str, ...]
     tags: tuple[str, ...]
     reference: int | None = None
+    aliases: tuple[str, ...] = ()
+    checked: str | None = None
 
     def prompt(self, probe: int | None) -> str:
         """The text asked: the question itself, or one of its probes."""
@@ -122,6 +125,14 @@ class Bank:
 
     topics: dict[str, Topic]
     questions: dict[str, Question] = field(default_factory=dict)
+    aliases: dict[str, str] = field(default_factory=dict)
+
+    def get(self, question_id: str) -> Question | None:
+        """The question with this id, or the one an old (merged or renamed) id now names."""
+        found = self.questions.get(question_id)
+        if found is None and question_id in self.aliases:
+            found = self.questions.get(self.aliases[question_id])
+        return found
 
     def in_topics(self, topics: tuple[str, ...] | list[str] | None = None) -> list[Question]:
         """Questions of the given topics (all when none), in a stable order."""

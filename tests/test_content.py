@@ -59,8 +59,9 @@ def test_no_two_questions_are_near_duplicates(bank: Bank) -> None:
 
 def test_summary_lists_every_topic(bank: Bank) -> None:
     lines = summary(bank)
-    assert len(lines) == len(TOPIC_IDS) + 1
-    assert lines[-1].startswith("total")
+    assert len(lines) == len(TOPIC_IDS) + 2
+    assert lines[-2].startswith("total")
+    assert lines[-1].startswith("labels: ")
 
 
 @pytest.fixture
