@@ -95,29 +95,21 @@ class MockService:
             await self.store.rounds.save(state, self.clock.now())
             return state, cut
 
-    async def done(
-        self,
-        user_id: int,
-        seq: int | None = None,
-        timed_out: bool = False,
-        allow_empty: bool = False,
-    ) -> Round:
-        """End the current answer (Done button, 'done', time's up, or the end of input in the
-        terminal, which may leave it empty) and move to grading."""
+    async def done(self, user_id: int, seq: int | None = None, timed_out: bool = False) -> Round:
+        """End the current answer (Done button, 'done', two empty lines or the end of input in
+        the terminal, time's up) and move to grading."""
         state = await self._require(user_id)
         async with self._locks[state.id]:
             state = await self._require(user_id)
             if seq is not None and seq != state.seq:
                 raise UserError("That button is from an earlier step of your round.")
-            return await self._finish_answer(state, timed_out, allow_empty)
+            return await self._finish_answer(state, timed_out)
 
-    async def _finish_answer(
-        self, state: Round, timed_out: bool, allow_empty: bool = False
-    ) -> Round:
+    async def _finish_answer(self, state: Round, timed_out: bool) -> Round:
         if state.phase is not Phase.ANSWER:
             raise UserError("Nothing to finish: grade your answer with the checklist.")
         if not state.answer.strip():
-            if not (timed_out or allow_empty):
+            if not timed_out:
                 raise UserError("Write your answer first (one or more messages), then Done.")
             state = rounds.finish_answer(
                 state, self.clock.now(), None, timed_out=timed_out, allow_empty=True
@@ -155,8 +147,8 @@ class MockService:
         """Called when a round's timer comes due: ('warned' | 'timeout' | None)."""
         async with self._locks[round_id]:
             state = await self.store.rounds.get(round_id)
-            if state is None or state.phase is not Phase.ANSWER or state.deadline is None:
-                return state, None
+            if state is None or state.deadline is None or state.next_timer() is None:
+                return state, None  # not answering, or paused: no clock is running
             now = self.clock.now()
             if now >= state.deadline:
                 return await self._finish_answer(state, timed_out=True), "timeout"
@@ -173,8 +165,26 @@ class MockService:
             except RoundError:
                 raise UserError("Your round is already over.") from None
 
+    async def pause(self, user_id: int) -> None:
+        """Stop the clock of the user's running round while nobody is there to answer."""
+        state = await self.store.rounds.active_for(user_id)
+        if state is None:
+            return
+        async with self._locks[state.id]:
+            await self._save(rounds.pause(state, self.clock.now()))
+
+    async def resume(self, user_id: int) -> Round:
+        """Start the clock again where it stopped. A round whose program was killed before it
+        could pause is taken as paused since its last save: that is the last sign of life."""
+        state = await self._require(user_id)
+        async with self._locks[state.id]:
+            left_at = state.paused_at or await self.store.rounds.saved_at(state.id)
+            now = self.clock.now()
+            return await self._save(rounds.resume(state, left_at or now, now))
+
     async def abandon(self, round_id: int) -> None:
-        """Drop a round that never reached the user (their DMs are closed)."""
+        """Drop a round without a scorecard: it never reached the user (their DMs are closed),
+        or the candidate chose to abandon it."""
         await self.store.rounds.abandon(round_id, self.clock.now())
 
     async def _require(self, user_id: int) -> Round:
@@ -184,8 +194,8 @@ class MockService:
         return state
 
     async def resumable(self) -> list[Round]:
-        """Rounds to resume after a restart."""
-        return await self.store.rounds.all_active()
+        """Rounds to resume after a restart (a paused one waits for its terminal)."""
+        return [r for r in await self.store.rounds.all_active() if r.paused_at is None]
 
     def now(self) -> datetime:
         """The service's clock."""

@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 WARN_BEFORE = timedelta(minutes=1)
+TIMES = ("started_at", "part_started", "deadline", "paused_at")  # datetimes in the JSON
 
 
 class Phase(StrEnum):
@@ -64,6 +65,7 @@ class Round:
     timed_out: bool = False
     steps: tuple[Step, ...] = field(default_factory=tuple)
     seq: int = 0  # bumps on every transition: buttons carry it, so stale clicks are refused
+    paused_at: datetime | None = None  # set while nobody is there (the terminal was left)
 
     @property
     def active(self) -> bool:
@@ -83,7 +85,7 @@ class Round:
 
     def next_timer(self) -> datetime | None:
         """When the round next needs attention by itself: the warning, then time's up."""
-        if self.phase is not Phase.ANSWER or self.deadline is None:
+        if self.phase is not Phase.ANSWER or self.deadline is None or self.paused_at:
             return None
         warn_at = self.deadline - WARN_BEFORE
         return (
@@ -95,7 +97,7 @@ class Round:
     def to_json(self) -> str:
         """Serialise for the store."""
         data = asdict(self)
-        for key in ("started_at", "part_started", "deadline"):
+        for key in TIMES:
             data[key] = data[key].isoformat() if data[key] else None
         return json.dumps(data)
 
@@ -103,8 +105,8 @@ class Round:
     def from_json(cls, text: str) -> Round:
         """Read back what to_json wrote."""
         data = json.loads(text)
-        for key in ("started_at", "part_started", "deadline"):
-            data[key] = datetime.fromisoformat(data[key]) if data[key] else None
+        for key in TIMES:
+            data[key] = datetime.fromisoformat(data[key]) if data.get(key) else None
         data["phase"] = Phase(data["phase"])
         data["question_ids"] = tuple(data["question_ids"])
         data["steps"] = tuple(Step(**{**s, "missed": tuple(s["missed"])}) for s in data["steps"])
@@ -203,6 +205,26 @@ def grade(
     if state.index + 1 < len(state.question_ids):
         return _start_part(replace(state, index=state.index + 1), now, probe=None)
     return _bump(state, phase=Phase.DONE, deadline=None)
+
+
+def pause(state: Round, now: datetime) -> Round:
+    """Stop the clock: nobody is there to answer (the terminal was closed mid-round)."""
+    if not state.active:
+        raise RoundError("the round is over")
+    return state if state.paused_at else replace(state, paused_at=now)
+
+
+def resume(state: Round, left_at: datetime, now: datetime) -> Round:
+    """Start the clock again; the time since `left_at` counts against neither timer nor score."""
+    if not state.active:
+        raise RoundError("the round is over")
+    away = max(now - left_at, timedelta(0))
+    return replace(
+        state,
+        paused_at=None,
+        part_started=state.part_started + away if state.part_started else None,
+        deadline=state.deadline + away if state.deadline else None,
+    )
 
 
 def stop(state: Round) -> Round:

@@ -6,7 +6,7 @@ import sqlite3
 from datetime import datetime
 
 from bot.rounds import Phase, Round
-from bot.store.db import Database, to_text
+from bot.store.db import Database, from_text, to_text
 
 STATUS = {
     Phase.ANSWER: "active",
@@ -57,6 +57,11 @@ class Rounds:
             "WHERE id = ?",
             (to_text(now), round_id),
         )
+
+    async def saved_at(self, round_id: int) -> datetime | None:
+        """When a round was last saved."""
+        row = await self.db.fetchone("SELECT updated_at FROM rounds WHERE id = ?", (round_id,))
+        return from_text(row["updated_at"]) if row else None
 
     async def get(self, round_id: int) -> Round | None:
         """A round by id."""
