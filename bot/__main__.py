@@ -34,6 +34,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     practice.add_argument("--questions", type=int, default=None)
     practice.add_argument("--minutes", type=float, default=None)
+    saved = practice.add_mutually_exclusive_group()
+    saved.add_argument("--resume", action="store_true", help="go on with the saved round")
+    saved.add_argument("--abandon", action="store_true", help="drop the saved round, start anew")
     backup = commands.add_parser("backup", help="copy the database safely, even while running")
     backup.add_argument("path", type=Path)
     return parser

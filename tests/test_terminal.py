@@ -2,48 +2,113 @@
 
 from __future__ import annotations
 
+import json
+import re
 import sqlite3
-import subprocess
 from pathlib import Path
 
-from tests.helpers import run_bot
+from bot.content import Library
+from tests.helpers import ROOT
+from tests.practice_driver import practise, rows, saved_round
+
+DISCORD_WORDING = re.compile(r"then Done|\bDone\b|\bpress|\bbutton|/mock|\bDMs?\b", re.I)
 
 
-def practise(tmp_path: Path, stdin: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """A terminal round on a database in the test's folder."""
-    config = tmp_path / "config.toml"
-    config.write_text(f'[bot]\ndatabase = "{tmp_path / "practice.sqlite3"}"\n', encoding="utf-8")
-    return run_bot("--config", str(config), "practice", *args, cwd=tmp_path, stdin=stdin)
+def bank_questions() -> dict:
+    return Library.load(ROOT / "content").bank.questions
 
 
 def test_a_five_question_round_with_a_probe(tmp_path: Path) -> None:
+    blank_first = "\n\n"  # two empty lines before any answer: asked to write one first
     first = "I would use single-flight.\nAnd jitter.\n\n\n1\nThe lock expires.\n\n\nall\n"
-    rest = "A short answer.\nSecond line.\n\n\nall\n" * 4
+    rest = "A short answer.\n\nA second paragraph.\n\n\nall\n" * 4
     result = practise(
-        tmp_path, first + rest, "--topic", "cache", "--questions", "5", "--minutes", "5"
+        tmp_path,
+        blank_first + first + rest,
+        "--topic",
+        "cache",
+        "--questions",
+        "5",
+        "--minutes",
+        "5",
     )
     assert result.returncode == 0, result.stderr
     out = result.stdout
+    assert "Traceback" not in out + result.stderr
     for number in range(1, 6):
         assert f"Question {number} of 5" in out
     assert "Let me dig into that" in out
+    assert "Write your answer first; two empty lines finish it." in out
+    assert out.count("Question score:") == 5 and out.count("Probe score:") == 1
+    assert "Question score: 7/7 key points ▰▰▰▰▰▰▰▰▰▰ · round so far" in out
     assert "Scorecard" in out and "Per topic: cache" in out
+    assert not DISCORD_WORDING.findall(out), "Discord wording in the terminal"
     assert all(len(line) <= 80 for line in out.splitlines()), "wider than 80 columns"
-    with sqlite3.connect(tmp_path / "practice.sqlite3") as db:
-        rows = db.execute("SELECT source, covered FROM attempts WHERE user_id = 0").fetchall()
-        status = db.execute("SELECT status FROM rounds").fetchall()
-    assert len(rows) == 6 and all(source == "mock" and covered for source, covered in rows)
+    attempts = rows(tmp_path, "SELECT source, covered, answer FROM attempts WHERE user_id = 0")
+    status = rows(tmp_path, "SELECT status FROM rounds")
+    assert len(attempts) == 6 and all(
+        source == "mock" and covered for source, covered, _ in attempts
+    )
+    assert "A short answer.\n\nA second paragraph." in [answer for *_, answer in attempts]
     assert status == [("done",)]
 
 
-def test_end_of_input_finishes_and_scores_what_was_given(tmp_path: Path) -> None:
-    result = practise(tmp_path, "Only this.\n", "--questions", "1", "--minutes", "2")
+def test_wrapping_follows_the_terminal_width_and_never_splits_a_word(tmp_path: Path) -> None:
+    result = practise(tmp_path, "An answer.\n\n\n", "--questions", "1", env={"COLUMNS": "50"})
+    assert result.returncode == 2 and "Traceback" not in result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    assert (
+        lines[-1] == "Stopped. Your round is saved: practice --resume goes on, --abandon drops it."
+    )
+    assert all(len(line) <= 48 for line in lines[:-1]), "wider than the terminal"
+    question = bank_questions()[saved_round(tmp_path)["question_ids"][0]]
+    flowing = " ".join(result.stdout.split())
+    for text in (question.scenario, question.question, *(p.label for p in question.key_points)):
+        assert " ".join(text.split()) in flowing, f"a word was split: {text!r}"
+
+
+def test_long_titles_end_with_an_ellipsis_on_a_narrow_terminal(tmp_path: Path) -> None:
+    answers = "Covered it.\n\n\nall\n" * 3
+    result = practise(
+        tmp_path, answers, "--topic", "scale", "--questions", "3", env={"COLUMNS": "44"}
+    )
     assert result.returncode == 0, result.stderr
-    assert "Scorecard" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
+    titles = {bank_questions()[q].title for q in saved_round(tmp_path)["question_ids"]}
+    card = result.stdout[result.stdout.index("══ Scorecard") :].splitlines()
+    shown = [line[3:].rsplit(" ", 1)[0].rstrip() for line in card[1:7:2]]
+    assert len(shown) == 3
+    for title in shown:
+        assert len(title) <= 20
+        full = [
+            t for t in titles if t == title or (title.endswith("…") and t.startswith(title[:-1]))
+        ]
+        assert full, f"{title!r} is not a title or a shortened one"
+        assert title.endswith("…") == (len(full[0]) > 20)
 
 
 def test_bad_arguments_are_explained(tmp_path: Path) -> None:
-    result = practise(tmp_path, "", "--topic", "caching")
-    assert result.returncode == 2 and "unknown topic 'caching'" in result.stderr
-    result = practise(tmp_path, "", "--questions", "50")
-    assert result.returncode == 2 and "--questions must be between 1 and 10" in result.stderr
+    cases = [
+        (("--topic", "caching"), "error: unknown topic 'caching'; topics: "),
+        (("--questions", "50"), "error: --questions must be between 1 and 10"),
+        (("--minutes", "0"), "error: --minutes must be between 1 and 60"),
+        (("--resume", "--abandon"), "argument --abandon: not allowed with argument --resume"),
+    ]
+    for args, message in cases:
+        result = practise(tmp_path, "", *args)
+        assert result.returncode == 2, args
+        assert message in result.stderr.strip().splitlines()[-1], result.stderr
+        assert "Traceback" not in result.stdout + result.stderr
+    assert not (tmp_path / "practice.sqlite3").exists(), "bad options created a database"
+
+
+def test_a_stored_round_from_before_pausing_existed_still_loads(tmp_path: Path) -> None:
+    practise(tmp_path, "", "--questions", "1")
+    state = saved_round(tmp_path)
+    del state["paused_at"]  # a round saved by an older version
+    with sqlite3.connect(tmp_path / "practice.sqlite3") as db:
+        db.execute("UPDATE rounds SET state = ?", (json.dumps(state),))
+    result = practise(tmp_path, "Still here.\n\n\nall\n", "--resume")
+    assert result.returncode == 0, result.stderr
+    assert "Resuming your saved round" in result.stdout and "Scorecard" in result.stdout
+    assert "Traceback" not in result.stdout + result.stderr
