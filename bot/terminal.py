@@ -148,7 +148,7 @@ async def _play(term: Terminal, state: Round) -> int:
         else:
             after = await _checklist(term, state)
         if after is None:
-            print(f"\n{STOPPED}")
+            say(f"\n{STOPPED}")
             return INPUT_ENDED
         if len(after.steps) > len(state.steps):
             say(part_score(after, build(after, term.bank)))
@@ -195,16 +195,29 @@ async def _choose(term: Terminal, saved: Round, mismatches: list[str]) -> bool:
             return word.startswith("r")
 
 
+def _refuse_to_resume(bank: Bank, saved: Round, args: argparse.Namespace) -> None:
+    """UserError if the saved round cannot be resumed as asked; --abandon always works."""
+    if args.abandon:
+        return
+    if any(q not in bank.questions for q in saved.question_ids[saved.index :]):
+        raise UserError(
+            "the saved round asks questions that are no longer in the question bank: "
+            "run practice --abandon to drop it"
+        )
+    mismatches = _mismatches(bank, saved, args)
+    if args.resume and mismatches:
+        raise UserError(
+            f"the saved round is {_describe(bank, saved)}, not {', '.join(mismatches)}:"
+            " resume it without those options, or --abandon it"
+        )
+
+
 async def _open_round(term: Terminal, args: argparse.Namespace, settings: Settings) -> Round:
     """The saved round, resumed, or a new one; never the saved one without saying so."""
     saved = await term.mock.active(LOCAL_USER)
     if saved is not None:
+        _refuse_to_resume(term.bank, saved, args)
         mismatches = _mismatches(term.bank, saved, args)
-        if args.resume and mismatches:
-            raise UserError(
-                f"the saved round is {_describe(term.bank, saved)}, not {', '.join(mismatches)}:"
-                " resume it without those options, or --abandon it"
-            )
         resume = args.resume or (not args.abandon and await _choose(term, saved, mismatches))
         if resume:
             say(f"Resuming your saved round: {_describe(term.bank, saved)}.")
@@ -245,7 +258,7 @@ async def _practise(settings: Settings, root: Path, args: argparse.Namespace) ->
         print(f"error: {exc}", file=sys.stderr)
         return 2
     except Interrupted:
-        print(f"\n{STOPPED}")
+        say(f"\n{STOPPED}")
         return INTERRUPTED
     finally:
         await reader.close()
@@ -286,7 +299,7 @@ def practise(settings: Settings, root: Path, args: argparse.Namespace) -> int:
     try:
         return asyncio.run(_practise(settings, root, args))
     except KeyboardInterrupt:
-        print(f"\n{STOPPED}")
+        say(f"\n{STOPPED}")
         return INTERRUPTED
     finally:
         lock.release()

@@ -119,10 +119,16 @@ class Output:
             return self.data.count(needle)
 
     def wait_for(self, needle: str | bytes, times: int = 1) -> None:
-        """Until `needle` has been written `times` times."""
-        raw = needle if isinstance(needle, bytes) else needle.encode()
+        """Until `needle` has been written `times` times: bytes as written, text as shown
+        (without control sequences, which a terminal draws between the characters typed)."""
+
+        def seen() -> int:
+            if isinstance(needle, bytes):
+                return self.data.count(needle)
+            return ESCAPES.sub(b"", bytes(self.data)).replace(b"\r", b"").count(needle.encode())
+
         with self.changed:
-            found = self.changed.wait_for(lambda: self.data.count(raw) >= times, GUARD)
+            found = self.changed.wait_for(lambda: seen() >= times, GUARD)
         assert found, f"gave up waiting for {needle!r}; got:\n{self.text()[-3000:]}"
 
 
@@ -172,11 +178,12 @@ class TerminalRun:
     """`practice` in a pseudo-terminal of a given size, read and typed into as a terminal
     emulator would (it answers the cursor-position queries that prompt_toolkit sends)."""
 
-    def __init__(self, tmp_path: Path, *args: str, columns: int = 80) -> None:
+    def __init__(self, tmp_path: Path, *args: str, columns: int = 80, settings: str = "") -> None:
+        path = config(tmp_path, settings)
         master, slave = pty.openpty()
         fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, columns, 0, 0))
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "bot", "--config", str(config(tmp_path)), "practice", *args],
+            [sys.executable, "-m", "bot", "--config", str(path), "practice", *args],
             cwd=tmp_path,
             env=_environment({"TERM": "xterm-256color"}),
             stdin=slave,
@@ -187,10 +194,12 @@ class TerminalRun:
         os.close(slave)
         self.master = master
         self.out = Output()
+        self.keyboard = threading.Lock()  # a reply to a query never lands inside a paste
         self.reader = threading.Thread(target=self._pump, daemon=True)
         self.reader.start()
 
     def _pump(self) -> None:
+        tail = b""  # a query may be split between two reads
         while True:
             try:
                 chunk = os.read(self.master, 65536)
@@ -198,8 +207,9 @@ class TerminalRun:
                 return
             if not chunk:
                 return
-            if CPR_QUERY in chunk:
-                os.write(self.master, b"\x1b[24;1R")
+            for _ in range((tail + chunk).count(CPR_QUERY)):
+                self.type(b"\x1b[24;1R")  # answered before the test can see what follows
+            tail = (tail + chunk)[-(len(CPR_QUERY) - 1) :]
             self.out.add(chunk)
 
     def prompts(self) -> int:
@@ -207,8 +217,11 @@ class TerminalRun:
         return self.out.count(b"\x1b[?2004h")
 
     def type(self, keys: bytes) -> None:
-        """Keys as the terminal sends them (Enter is \\r)."""
-        os.write(self.master, keys)
+        """Keys as the terminal sends them (Enter is \\r), all of them, in one piece."""
+        with self.keyboard:
+            view = memoryview(keys)
+            while view:
+                view = view[os.write(self.master, view) :]
 
     def at_prompt(self, number: int) -> None:
         """Wait until the `number`-th prompt is drawn and reading keys."""
