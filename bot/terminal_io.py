@@ -7,9 +7,10 @@ losing what is being typed: a wait that times out goes on in the background.
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import threading
-from typing import BinaryIO, Protocol
+from typing import Protocol
 
 from prompt_toolkit import PromptSession
 from prompt_toolkit.application import run_in_terminal
@@ -43,26 +44,33 @@ class PipedReader:
     """Lines from a pipe or a file, read in a thread so the timer can interrupt a wait. Once
     the input has ended it stays ended."""
 
-    def __init__(self, stream: BinaryIO, loop: asyncio.AbstractEventLoop) -> None:
+    def __init__(self, fd: int, loop: asyncio.AbstractEventLoop) -> None:
         self.queue: asyncio.Queue[str | None] = asyncio.Queue()
         self.loop = loop
         self.ended = False
-        threading.Thread(target=self._pump, args=(stream,), daemon=True).start()
+        threading.Thread(target=self._pump, args=(fd,), daemon=True).start()
 
-    def _post(self, line: str | None) -> bool:
+    def _post(self, raw: bytes | None) -> bool:
+        # Bytes, decoded here: a line in another encoding is shown garbled, not fatal.
+        line = None if raw is None else raw.decode("utf-8", errors="replace").rstrip("\r")
         try:
             self.loop.call_soon_threadsafe(self.queue.put_nowait, line)
         except RuntimeError:  # the round is over and its loop closed: nobody is reading
             return False
         return True
 
-    def _pump(self, stream: BinaryIO) -> None:
-        try:
-            for raw in stream:  # bytes: a line in another encoding is shown, not fatal
-                if not self._post(raw.decode("utf-8", errors="replace").rstrip("\r\n")):
+    def _pump(self, fd: int) -> None:
+        # os.read, not sys.stdin: a thread blocked inside a Python file object holds its lock,
+        # and the interpreter aborts if it must close that object at exit (after Ctrl-C).
+        pending = bytearray()
+        while chunk := _read(fd):
+            pending += chunk
+            while (end := pending.find(b"\n")) >= 0:
+                if not self._post(bytes(pending[:end])):
                     return
-        except (OSError, ValueError):  # stdin closed under us: that is its end
-            pass
+                del pending[: end + 1]
+        if pending:
+            self._post(bytes(pending))
         self._post(None)
 
     async def line(self, prompt: str = "", wait: float | None = None) -> str | None:
@@ -142,9 +150,16 @@ class TerminalReader:
             self.pending = None
 
 
+def _read(fd: int) -> bytes:
+    try:
+        return os.read(fd, 1 << 16)
+    except OSError:  # stdin closed under us: that is its end
+        return b""
+
+
 def open_reader(loop: asyncio.AbstractEventLoop) -> Reader:
     """prompt_toolkit when a person types in a terminal; plain reads from a pipe or a file
     (and when output is redirected, where drawing a prompt would garble it)."""
     if sys.stdin.isatty() and sys.stdout.isatty():
         return TerminalReader()
-    return PipedReader(sys.stdin.buffer, loop)
+    return PipedReader(sys.stdin.fileno(), loop)

@@ -153,13 +153,13 @@ class LiveRun:
         while chunk := stream.read1(65536):
             self.out.add(chunk)
 
-    def send(self, text: str) -> None:
-        """Type lines."""
+    def send(self, text: str | bytes) -> None:
+        """Type lines (bytes: exactly these, in whatever encoding)."""
         assert self.process.stdin is not None
-        self.process.stdin.write(text.encode())
+        self.process.stdin.write(text if isinstance(text, bytes) else text.encode())
         self.process.stdin.flush()
 
-    def finish(self, text: str = "") -> tuple[int, str, str]:
+    def finish(self, text: str | bytes = "") -> tuple[int, str, str]:
         """Type the last lines, end the input; (exit status, stdout, stderr)."""
         assert self.process.stdin is not None
         self.send(text)

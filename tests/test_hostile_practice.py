@@ -263,3 +263,12 @@ def test_an_answer_over_the_cap_is_cut_with_a_word(tmp_path: Path) -> None:
     assert "(Your answer was cut at 8,000 characters, the longest answer kept.)" in result.stdout
     no_traceback(result.stdout, result.stderr)
     assert rows(tmp_path, "SELECT length(answer) FROM attempts") == [(8000,)]
+
+
+def test_an_answer_in_another_encoding_is_kept_not_fatal(tmp_path: Path) -> None:
+    run = LiveRun(tmp_path, *ONE)
+    status, out, err = run.finish("Caché in Latin-1: caf\xe9.\n\n\nall\n".encode("latin-1"))
+    assert status == 0, err
+    assert "Scorecard" in out
+    no_traceback(out, err)
+    assert rows(tmp_path, "SELECT answer FROM attempts") == [("Cach\ufffd in Latin-1: caf\ufffd.",)]
