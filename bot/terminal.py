@@ -111,13 +111,37 @@ async def _session(term: Terminal, args: argparse.Namespace, settings: Settings)
         await term.mock.pause(LOCAL_USER)
 
 
+def _lock(database: Path) -> PracticeLock | None:
+    """The database's practice lock, or None once it has said why it cannot be had."""
+    lock = PracticeLock(database)
+    try:
+        lock.acquire()
+    except PracticeBusy as busy:
+        holder = f" (process {busy.holder})" if busy.holder else ""
+        print(
+            f"error: a practice round is open in another terminal{holder} on {database}; "
+            "finish it there first",
+            file=sys.stderr,
+        )
+        return None
+    except OSError as exc:
+        print(f"error: cannot lock {lock.path}: {exc.strerror or exc}", file=sys.stderr)
+        return None
+    return lock
+
+
 async def _practise(settings: Settings, root: Path, args: argparse.Namespace) -> int:
     try:
         library = Library.load(root)
     except ContentError as exc:
         print("\n".join(exc.problems), file=sys.stderr)
         return 2
-    store = await Store.open(Path(settings.bot.database))
+    database = Path(settings.bot.database)
+    store = await Store.open(database)  # before the lock: it explains a path that cannot work
+    lock = _lock(database)
+    if lock is None:
+        await store.close()
+        return 2
     reader = open_reader(asyncio.get_running_loop())
     try:
         services = Services.build(settings, store, library, SystemClock())
@@ -132,6 +156,7 @@ async def _practise(settings: Settings, root: Path, args: argparse.Namespace) ->
     finally:
         await reader.close()
         await store.close()
+        lock.release()
 
 
 def _bad_option(args: argparse.Namespace) -> str | None:
@@ -151,24 +176,8 @@ def practise(settings: Settings, root: Path, args: argparse.Namespace) -> int:
     if problem:
         print(f"error: {problem}", file=sys.stderr)
         return 2
-    lock = PracticeLock(Path(settings.bot.database))
-    try:
-        lock.acquire()
-    except PracticeBusy as busy:
-        holder = f" (process {busy.holder})" if busy.holder else ""
-        print(
-            f"error: a practice round is open in another terminal{holder} on "
-            f"{settings.bot.database}; finish it there first",
-            file=sys.stderr,
-        )
-        return 2
-    except OSError as exc:
-        print(f"error: cannot lock {lock.path}: {exc.strerror or exc}", file=sys.stderr)
-        return 2
     try:
         return asyncio.run(_practise(settings, root, args))
-    except KeyboardInterrupt:
+    except KeyboardInterrupt:  # the lock goes with the process; the round was paused
         say(f"\n{STOPPED}")
         return INTERRUPTED
-    finally:
-        lock.release()

@@ -272,3 +272,16 @@ def test_an_answer_in_another_encoding_is_kept_not_fatal(tmp_path: Path) -> None
     assert "Scorecard" in out
     no_traceback(out, err)
     assert rows(tmp_path, "SELECT answer FROM attempts") == [("Cach\ufffd in Latin-1: caf\ufffd.",)]
+
+
+def test_a_lock_file_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
+    practise(tmp_path, "", *ONE)  # a saved round that must survive this
+    before = rows(tmp_path, "SELECT status, state FROM rounds")
+    lock = tmp_path / "practice.sqlite3.practice-lock"
+    lock.unlink()
+    lock.mkdir()  # in the way of the lock file
+    result = practise(tmp_path, "resume\n")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.strip().splitlines() == [f"error: cannot lock {lock}: Is a directory"]
+    no_traceback(result.stdout, result.stderr)
+    assert rows(tmp_path, "SELECT status, state FROM rounds") == before
