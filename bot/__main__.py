@@ -10,7 +10,8 @@ import sys
 from pathlib import Path
 
 from bot.config import TOKEN_VARIABLE, ConfigError, Settings, load_settings
-from bot.content import ContentError, content_root, load_bank, style_warnings, summary
+from bot.content import ContentError, content_root, load_bank
+from bot.content_report import style_warnings, summary
 
 log = logging.getLogger("bot")
 

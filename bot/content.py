@@ -6,15 +6,13 @@ so a contributor fixes a whole pull request in one go.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.config import Settings
+from bot.content_checks import Checker, read_yaml
 from bot.models import TOPIC_IDS, Bank, Difficulty, KeyPoint, Probe, Question, Topic
 
 DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -24,23 +22,11 @@ COLOUR_PATTERN = re.compile(r"^#[0-9A-Fa-f]{6}$")
 MAX_ID = 48
 LIMITS = {"title": 60, "scenario": 300, "question": 300, "label": 100, "why": 300, "red_flag": 200}
 QUESTION_KEYS = {
-    "id",
-    "topic",
-    "title",
-    "difficulty",
-    "reference",
-    "scenario",
-    "question",
-    "key_points",
-    "probes",
-    "red_flags",
-    "tags",
-    "aliases",
-    "checked",
+    *("id", "aliases", "topic", "title", "difficulty", "checked", "reference", "scenario"),
+    *("question", "key_points", "probes", "red_flags", "tags"),
 }
 CHECKED_PATTERN = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 MAX_CORE = 3
-LABEL_SOFT_LIMIT = 80
 TOPIC_KEYS = {"id", "title", "emoji", "colour", "description"}
 
 
@@ -54,46 +40,7 @@ class ContentError(Exception):
         self.problems = problems
 
 
-class _Checker:
-    """Collects problems for one file while fields are read."""
-
-    def __init__(self, path: Path, root: Path) -> None:
-        self.where = str(
-            path.relative_to(root.parent) if path.is_relative_to(root.parent) else path
-        )
-        self.qid = "-"
-        self.problems: list[str] = []
-
-    def fail(self, field: str, message: str) -> None:
-        self.problems.append(f"{self.where}: {self.qid}: {field}: {message}")
-
-    def text(self, data: dict[str, Any], key: str, field: str, limit: int) -> str:
-        value = data.get(key)
-        if not isinstance(value, str) or not value.strip():
-            got = "missing" if value is None else f"got {type(value).__name__} {value!r}"
-            self.fail(field, f"must be non-empty text ({got})")
-            return ""
-        if len(value) > limit:
-            self.fail(field, f"is {len(value)} characters; the limit is {limit}")
-        return value.strip()
-
-    def items(self, data: dict[str, Any], key: str, field: str, low: int, high: int) -> list[Any]:
-        value = data.get(key)
-        if not isinstance(value, list):
-            self.fail(field, "must be a list")
-            return []
-        if not low <= len(value) <= high:
-            self.fail(field, f"has {len(value)} item(s); expected {low} to {high}")
-        return value
-
-    def unknown(self, data: dict[str, Any], allowed: set[str], field: str) -> None:
-        for key in sorted(set(data) - allowed, key=str):
-            hint = difflib.get_close_matches(str(key), sorted(allowed), n=1)
-            extra = f" (did you mean {hint[0]!r}?)" if hint else ""
-            self.fail(f"{field}{key}", f"unknown key{extra}")
-
-
-def _key_points(check: _Checker, raw: list[Any], field: str) -> tuple[KeyPoint, ...]:
+def _key_points(check: Checker, raw: list[Any], field: str) -> tuple[KeyPoint, ...]:
     points = []
     for i, item in enumerate(raw):
         where = f"{field}[{i}]"
@@ -112,20 +59,19 @@ def _key_points(check: _Checker, raw: list[Any], field: str) -> tuple[KeyPoint, 
     return tuple(points)
 
 
-def _core_first(check: _Checker, points: list[KeyPoint], field: str) -> None:
+def _core_first(check: Checker, points: list[KeyPoint], field: str) -> None:
     """Core points (what an interviewer must hear) come first, so the checklist leads with them."""
     flags = [p.core for p in points]
     if any(flags) and flags != sorted(flags, reverse=True):
         check.fail(field, "core points must be listed before the others")
 
 
-def _core_count(check: _Checker, points: tuple[KeyPoint, ...]) -> None:
-    count = sum(p.core for p in points)
-    if points and not 1 <= count <= MAX_CORE:
+def _core_count(check: Checker, points: tuple[KeyPoint, ...]) -> None:
+    if points and not 1 <= (count := sum(p.core for p in points)) <= MAX_CORE:
         check.fail("key_points", f"mark 1 to {MAX_CORE} points 'core: true' (got {count})")
 
 
-def _probes(check: _Checker, raw: list[Any]) -> tuple[Probe, ...]:
+def _probes(check: Checker, raw: list[Any]) -> tuple[Probe, ...]:
     probes = []
     for i, item in enumerate(raw):
         where = f"probes[{i}]"
@@ -144,7 +90,7 @@ def _probes(check: _Checker, raw: list[Any]) -> tuple[Probe, ...]:
 
 
 def _strings(
-    check: _Checker, raw: list[Any], field: str, valid: Callable[[str], bool], rule: str
+    check: Checker, raw: list[Any], field: str, valid: Callable[[str], bool], rule: str
 ) -> tuple[str, ...]:
     out = []
     for i, item in enumerate(raw):
@@ -155,7 +101,7 @@ def _strings(
     return tuple(out)
 
 
-def _question(check: _Checker, data: dict[str, Any], topic_dir: str, stem: str) -> Question | None:
+def _identity(check: Checker, data: dict[str, Any], topic_dir: str, stem: str) -> None:
     qid = data.get("id")
     check.qid = qid if isinstance(qid, str) else stem
     if qid != stem:
@@ -165,22 +111,30 @@ def _question(check: _Checker, data: dict[str, Any], topic_dir: str, stem: str) 
     check.unknown(data, QUESTION_KEYS, "")
     if data.get("topic") != topic_dir:
         check.fail("topic", f"must equal the folder name {topic_dir!r} (got {data.get('topic')!r})")
-    difficulty = data.get("difficulty")
-    if difficulty not in {d.value for d in Difficulty}:
-        check.fail("difficulty", f"must be easy, medium or hard (got {difficulty!r})")
+
+
+def _optional(check: Checker, data: dict[str, Any]) -> tuple[int | None, str | None, list[str]]:
+    """The optional fields: reference, checked month, aliases."""
     reference = data.get("reference")
     if reference is not None and (type(reference) is not int or reference < 1):
         check.fail("reference", f"must be a whole number from 1 (got {reference!r})")
     checked = data.get("checked")
     if checked is not None and not (isinstance(checked, str) and CHECKED_PATTERN.match(checked)):
         check.fail("checked", f"must be a month like '2026-12' (got {checked!r})")
-    aliases = _strings(
-        check,
-        data.get("aliases") or [] if isinstance(data.get("aliases") or [], list) else [None],
-        "aliases",
-        lambda s: bool(ID_PATTERN.match(s)) and len(s) <= MAX_ID,
-        "must be an old question id",
+    aliases = check.items(data, "aliases", "aliases", 1, 20) if "aliases" in data else []
+    return (
+        reference if type(reference) is int else None,
+        checked if isinstance(checked, str) else None,
+        aliases,
     )
+
+
+def _question(check: Checker, data: dict[str, Any], topic_dir: str, stem: str) -> Question:
+    _identity(check, data, topic_dir, stem)
+    difficulty = data.get("difficulty")
+    if difficulty not in {d.value for d in Difficulty}:
+        check.fail("difficulty", f"must be easy, medium or hard (got {difficulty!r})")
+    reference, checked, aliases = _optional(check, data)
     built = Question(
         id=check.qid,
         topic=topic_dir,
@@ -208,30 +162,24 @@ def _question(check: _Checker, data: dict[str, Any], topic_dir: str, stem: str) 
             lambda s: bool(TAG_PATTERN.match(s)),
             "must be a lowercase kebab-case word",
         ),
-        reference=reference if type(reference) is int else None,
-        aliases=aliases,
-        checked=checked if isinstance(checked, str) else None,
+        reference=reference,
+        aliases=_strings(
+            check,
+            aliases,
+            "aliases",
+            lambda s: bool(ID_PATTERN.match(s)) and len(s) <= MAX_ID,
+            "must be an old question id",
+        ),
+        checked=checked,
     )
-    # core marks become required once the bank has them (issue 13)
+    _core_count(check, built.key_points)
     return built
-
-
-def _read_yaml(path: Path, check: _Checker) -> Any:
-    try:
-        return yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError) as exc:
-        check.fail("file", f"cannot be read: {exc}")
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        at = f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
-        check.fail("file", f"is not valid YAML{at}: {getattr(exc, 'problem', exc)}")
-    return None
 
 
 def _topics(root: Path, problems: list[str]) -> dict[str, Topic]:
     path = root / "topics.yaml"
-    check = _Checker(path, root)
-    data = _read_yaml(path, check) if path.exists() else None
+    check = Checker(path, root)
+    data = read_yaml(path, check) if path.exists() else None
     if not path.exists():
         check.fail("file", "is missing")
     entries = data.get("topics") if isinstance(data, dict) else None
@@ -277,10 +225,10 @@ def load_bank(root: Path = DEFAULT_CONTENT) -> Bank:
     topics = _topics(root, problems)
     questions: dict[str, Question] = {}
     for path in sorted(root.glob("*/*.y*ml")):
-        check = _Checker(path, root)
+        check = Checker(path, root)
         if path.parent.name not in topics:
             check.fail("topic", f"folder {path.parent.name!r} is not a topic in topics.yaml")
-        data = _read_yaml(path, check)
+        data = read_yaml(path, check)
         if data is not None and not isinstance(data, dict):
             check.fail("file", "must hold one mapping (a question), not a list or a scalar")
         elif isinstance(data, dict):
@@ -309,49 +257,6 @@ def _aliases(questions: dict[str, Question], problems: list[str]) -> dict[str, s
             else:
                 aliases[old] = question.id
     return aliases
-
-
-COMPOUND = re.compile(r";|, and |\band also\b|\bas well as\b|(?:\band\b.*){2,}")
-
-
-def style_warnings(bank: Bank) -> list[str]:
-    """Soft rules a reviewer would raise: labels too long to tick at a glance, or two ideas."""
-    warnings = []
-    for question in bank.in_topics():
-        blocks = [("key_points", question.key_points)] + [
-            (f"probes[{i}].key_points", probe.key_points) for i, probe in enumerate(question.probes)
-        ]
-        for field, points in blocks:
-            for i, point in enumerate(points):
-                where = f"{question.topic}/{question.id}.yaml: {question.id}: {field}[{i}].label"
-                if len(point.label) > LABEL_SOFT_LIMIT:
-                    warnings.append(
-                        f"{where}: is {len(point.label)} characters; aim for {LABEL_SOFT_LIMIT}"
-                    )
-                if COMPOUND.search(point.label):
-                    warnings.append(f"{where}: may hold two ideas; split it or move one to why")
-    return warnings
-
-
-def summary(bank: Bank) -> list[str]:
-    """One line per topic with its question count, then the total."""
-    lines = []
-    for topic in bank.topics.values():
-        questions = bank.in_topics([topic.id])
-        refs = sum(1 for q in questions if q.reference is not None)
-        lines.append(
-            f"{topic.id:<12} {len(questions):>3} questions ({refs} from the reference list)"
-        )
-    lines.append(f"{'total':<12} {len(bank.questions):>3} questions in {len(bank.topics)} topics")
-    labels = [p.label for q in bank.questions.values() for p in q.key_points]
-    labels += [p.label for q in bank.questions.values() for pr in q.probes for p in pr.key_points]
-    if labels:
-        long = sum(len(label) > LABEL_SOFT_LIMIT for label in labels)
-        mean = sum(map(len, labels)) / len(labels)
-        lines.append(
-            f"labels: {len(labels)}, mean {mean:.0f} characters, {long} over {LABEL_SOFT_LIMIT}"
-        )
-    return lines
 
 
 class Library:

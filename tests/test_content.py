@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import DEFAULT_CONTENT, ContentError, load_bank, summary
+from bot.content import DEFAULT_CONTENT, ContentError, load_bank
+from bot.content_report import style_warnings, summary
 from bot.models import TOPIC_IDS, Bank
 
 REFERENCE_COUNTS = {
@@ -95,9 +96,9 @@ def problems_for(root: Path) -> list[str]:
         ({"title": None}, "title: must be non-empty text (missing)"),
         ({"question": 42}, "question: must be non-empty text (got int 42)"),
         ({"scenario": "x" * 301}, "scenario: is 301 characters; the limit is 300"),
-        ({"key_points": [{"label": "a", "why": "b"}]}, "key_points: has 1 item(s)"),
+        ({"key_points": [{"label": "a", "why": "b", "core": True}]}, "key_points: has 1 item(s)"),
         (
-            {"key_points": ["just text"] + [{"label": "a", "why": "b"}] * 3},
+            {"key_points": ["just text"] + [{"label": "a", "why": "b", "core": True}] * 3},
             "key_points[0]: must be a mapping",
         ),
         ({"probes": []}, "probes: has 0 item(s); expected 2 to 3"),
@@ -106,6 +107,8 @@ def problems_for(root: Path) -> list[str]:
         ({"topic": "cache"}, "topic: must equal the folder name 'database'"),
         ({"dificulty": "easy"}, "dificulty: unknown key (did you mean 'difficulty'?)"),
         ({"red_flags": [True]}, "red_flags[0]: True must be non-empty text"),
+        ({"checked": "December"}, "checked: must be a month like '2026-12'"),
+        ({"aliases": ["Not An Id"]}, "aliases[0]: 'Not An Id' must be an old question id"),
     ],
 )
 def test_schema_errors_name_file_id_and_field(copy: Path, changes: dict, expected: str) -> None:
@@ -174,3 +177,50 @@ def test_unknown_topic_folder_and_bad_topics_file(copy: Path) -> None:
 def test_missing_folder() -> None:
     with pytest.raises(ContentError, match="does not exist"):
         load_bank(Path("/nonexistent/content"))
+
+
+def _points(path: Path) -> list[dict]:
+    return yaml.safe_load(path.read_text(encoding="utf-8"))["key_points"]
+
+
+def test_every_question_marks_one_to_three_core_points_first(bank: Bank) -> None:
+    for question in bank.questions.values():
+        flags = [p.core for p in question.key_points]
+        assert 1 <= sum(flags) <= 3, question.id
+        assert flags == sorted(flags, reverse=True), question.id
+
+
+def test_core_points_are_required_and_listed_first(copy: Path) -> None:
+    path = sorted((copy / "database").glob("*.yaml"))[0]
+    points = _points(path)
+    edit(path, key_points=[{**p, "core": False} for p in points])
+    assert any("mark 1 to 3 points 'core: true' (got 0)" in p for p in problems_for(copy))
+    edit(path, key_points=[{**p, "core": i != 0} for i, p in enumerate(points)])
+    assert any("core points must be listed before the others" in p for p in problems_for(copy))
+    edit(path, key_points=[{**p, "core": "yes"} for p in points])
+    assert any("core: must be true or false (got 'yes')" in p for p in problems_for(copy))
+
+
+def test_an_alias_resolves_to_the_merged_question_and_cannot_be_reused(copy: Path) -> None:
+    first, second = sorted((copy / "database").glob("*.yaml"))[:2]
+    edit(first, aliases=["database-old-name"])
+    bank = load_bank(copy)
+    assert bank.get("database-old-name") is bank.questions[first.stem]
+    assert bank.get("database-never-was") is None
+    edit(second, aliases=["database-old-name", first.stem])
+    problems = problems_for(copy)
+    assert any("'database-old-name' is an alias of" in p for p in problems)
+    assert any(f"{first.stem!r} is a current question's id" in p for p in problems)
+
+
+def test_style_warnings_flag_long_and_compound_labels(copy: Path, bank: Bank) -> None:
+    assert style_warnings(bank) == []
+    path = sorted((copy / "cache").glob("*.yaml"))[0]
+    points = _points(path)
+    points[1]["label"] = "Adds jitter to TTLs; also warms the cache"
+    points[2]["label"] = "x" * 90
+    edit(path, key_points=points)
+    warnings = style_warnings(load_bank(copy))
+    assert len(warnings) == 2
+    assert "key_points[1].label: may hold two ideas" in warnings[0]
+    assert "key_points[2].label: is 90 characters; aim for 80" in warnings[1]
