@@ -232,7 +232,7 @@ class FileChecker:
 
     def lines(self) -> list[str]:
         """The problems found, with one line for any beyond MAX_PROBLEMS."""
-        more = f"{self.where}: {self.qid}: file: and {self.hidden} more problem(s)"
+        more = f"{self.where}: {self.qid}: file: and {self.hidden:,} more problem(s)"
         return self.problems + ([more] if self.hidden else [])
 
     def read(self, path: Path) -> tuple[Any, list[Note]]:

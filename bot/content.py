@@ -14,7 +14,7 @@ from typing import Any
 
 from bot.bankfile import ID_PATTERN, MAX_ID, FileChecker, is_id, printable, shown, shown_id
 from bot.config import Settings
-from bot.models import Bank, Difficulty, KeyPoint, Probe, Question, Topic
+from bot.models import TOPIC_IDS, Bank, Difficulty, KeyPoint, Probe, Question, Topic
 from bot.topicsfile import load_topics
 
 DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -170,7 +170,7 @@ def _question(check: FileChecker, data: dict[Any, Any], topic_dir: str, stem: st
 
 
 def _question_file(check: FileChecker, path: Path, topics: dict[str, Topic]) -> Question | None:
-    if topics and path.parent.name not in topics:  # no topics: topics.yaml says so already
+    if path.parent.name not in (topics or TOPIC_IDS):  # topics.yaml unusable: it says so
         name = shown(path.parent.name)
         check.fail("topic", f"folder {name} is not a topic in topics.yaml")
     data, notes = check.read(path)
