@@ -169,10 +169,10 @@ def _question(check: FileChecker, data: dict[Any, Any], topic_dir: str, stem: st
     return built
 
 
-def _question_file(check: FileChecker, path: Path, topics: dict[str, Topic]) -> Question | None:
-    if path.parent.name not in (topics or TOPIC_IDS):  # topics.yaml unusable: it says so
+def _question_file(check: FileChecker, path: Path) -> Question | None:
+    if path.parent.name not in TOPIC_IDS:  # not topics.yaml's list: it may be the broken file
         name = shown(path.parent.name)
-        check.fail("topic", f"folder {name} is not a topic in topics.yaml")
+        check.fail("topic", f"folder {name} is not a topic (one of {', '.join(TOPIC_IDS)})")
     data, notes = check.read(path)
     if isinstance(data, dict):
         check.qid = shown_id(data.get("id"), printable(path.stem))
@@ -184,7 +184,7 @@ def _question_file(check: FileChecker, path: Path, topics: dict[str, Topic]) -> 
 
 
 def _questions(
-    root: Path, topics: dict[str, Topic], problems: list[str]
+    root: Path, problems: list[str]
 ) -> tuple[dict[str, Question], dict[str, str], Counter[str]]:
     """Every question file under root: the questions, the file each came from, files per folder."""
     questions: dict[str, Question] = {}
@@ -193,7 +193,7 @@ def _questions(
     for path in sorted(root.glob("*/*.y*ml")):
         found[path.parent.name] += 1
         check = FileChecker(path, root)
-        question = _question_file(check, path, topics)
+        question = _question_file(check, path)
         if question and question.id in sources:
             check.fail("id", f"is also the id in {sources[question.id]}; ids must be unique")
         elif question:
@@ -224,7 +224,7 @@ def load_bank(root: Path = DEFAULT_CONTENT) -> Bank:
         raise ContentError([f"{where}: -: file: the content folder does not exist"])
     problems: list[str] = []
     topics = load_topics(root, problems)
-    questions, sources, found = _questions(root, topics, problems)
+    questions, sources, found = _questions(root, problems)
     _coverage(root, topics, found, problems)
     aliases = _aliases(questions, sources, problems)
     if problems:
