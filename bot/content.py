@@ -7,27 +7,24 @@ so a contributor fixes a whole pull request in one go.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from bot.bankfile import ID_PATTERN, MAX_ID, FileChecker, is_id, printable, shown, shown_id
 from bot.config import Settings
-from bot.content_checks import Checker, read_yaml
 from bot.models import TOPIC_IDS, Bank, Difficulty, KeyPoint, Probe, Question, Topic
+from bot.topicsfile import load_topics
 
 DEFAULT_CONTENT = Path(__file__).resolve().parent.parent / "content"
-ID_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 TAG_PATTERN = ID_PATTERN
-COLOUR_PATTERN = re.compile(r"^#[0-9A-Fa-f]{6}$")
-MAX_ID = 48
 LIMITS = {"title": 60, "scenario": 300, "question": 300, "label": 100, "why": 300, "red_flag": 200}
-QUESTION_KEYS = {
-    *("id", "aliases", "topic", "title", "difficulty", "checked", "reference", "scenario"),
-    *("question", "key_points", "probes", "red_flags", "tags"),
-}
+QUESTION_KEYS = {"id", "topic", "title", "difficulty", "reference", "scenario", "question"}
+QUESTION_KEYS |= {"key_points", "probes", "red_flags", "tags", "aliases", "checked"}
+DIFFICULTIES = {d.value for d in Difficulty}
 CHECKED_PATTERN = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
 MAX_CORE = 3
-TOPIC_KEYS = {"id", "title", "emoji", "colour", "description"}
 
 
 class ContentError(Exception):
@@ -40,43 +37,45 @@ class ContentError(Exception):
         self.problems = problems
 
 
-def _key_points(check: Checker, raw: list[Any], field: str) -> tuple[KeyPoint, ...]:
+def _key_points(check: FileChecker, raw: list[Any], field: str) -> tuple[KeyPoint, ...]:
     points = []
     for i, item in enumerate(raw):
         where = f"{field}[{i}]"
         if not isinstance(item, dict):
-            check.fail(where, "must be a mapping with 'label' and 'why'")
+            check.fail(where, f"must be a mapping with 'label' and 'why' (got {shown(item)})")
             continue
         check.unknown(item, {"label", "why", "core"}, f"{where}.")
         label = check.text(item, "label", f"{where}.label", LIMITS["label"])
         why = check.text(item, "why", f"{where}.why", LIMITS["why"])
         core = item.get("core", False)
         if type(core) is not bool:
-            check.fail(f"{where}.core", f"must be true or false (got {core!r})")
+            check.fail(f"{where}.core", f"must be true or false (got {shown(core)})")
             core = False
         points.append(KeyPoint(label, why, core))
     _core_first(check, points, field)
     return tuple(points)
 
 
-def _core_first(check: Checker, points: list[KeyPoint], field: str) -> None:
+def _core_first(check: FileChecker, points: list[KeyPoint], field: str) -> None:
     """Core points (what an interviewer must hear) come first, so the checklist leads with them."""
     flags = [p.core for p in points]
     if any(flags) and flags != sorted(flags, reverse=True):
         check.fail(field, "core points must be listed before the others")
 
 
-def _core_count(check: Checker, points: tuple[KeyPoint, ...]) -> None:
-    if points and not 1 <= (count := sum(p.core for p in points)) <= MAX_CORE:
+def _core_count(check: FileChecker, points: tuple[KeyPoint, ...]) -> None:
+    count = sum(p.core for p in points)
+    if points and not 1 <= count <= MAX_CORE:
         check.fail("key_points", f"mark 1 to {MAX_CORE} points 'core: true' (got {count})")
 
 
-def _probes(check: Checker, raw: list[Any]) -> tuple[Probe, ...]:
+def _probes(check: FileChecker, raw: list[Any]) -> tuple[Probe, ...]:
     probes = []
     for i, item in enumerate(raw):
         where = f"probes[{i}]"
         if not isinstance(item, dict):
-            check.fail(where, "must be a mapping with 'question' and 'key_points'")
+            got = shown(item)
+            check.fail(where, f"must be a mapping with 'question' and 'key_points' (got {got})")
             continue
         check.unknown(item, {"question", "key_points"}, f"{where}.")
         text = check.text(item, "question", f"{where}.question", LIMITS["question"])
@@ -90,58 +89,57 @@ def _probes(check: Checker, raw: list[Any]) -> tuple[Probe, ...]:
 
 
 def _strings(
-    check: Checker, raw: list[Any], field: str, valid: Callable[[str], bool], rule: str
+    check: FileChecker, raw: list[Any], field: str, valid: Callable[[str], bool], rule: str
 ) -> tuple[str, ...]:
     out = []
     for i, item in enumerate(raw):
         if not isinstance(item, str) or not valid(item):
-            check.fail(f"{field}[{i}]", f"{item!r} {rule}")
+            check.fail(f"{field}[{i}]", f"{shown(item)} {rule}")
         else:
             out.append(item)
     return tuple(out)
 
 
-def _identity(check: Checker, data: dict[str, Any], topic_dir: str, stem: str) -> None:
+def _header(
+    check: FileChecker, data: dict[Any, Any], topic_dir: str, stem: str
+) -> tuple[Difficulty, Any, Any, tuple[str, ...]]:
+    """Check the id and the one-value fields; return difficulty, reference, checked, aliases."""
     qid = data.get("id")
-    check.qid = qid if isinstance(qid, str) else stem
+    check.qid = shown_id(qid, printable(stem))
     if qid != stem:
-        check.fail("id", f"must equal the file name {stem!r} (got {qid!r})")
-    elif not ID_PATTERN.match(qid) or len(qid) > MAX_ID:
+        check.fail("id", f"must equal the file name {shown(stem)} (got {shown(qid)})")
+    elif not is_id(qid):
         check.fail("id", f"use lowercase a-z, 0-9 and '-', at most {MAX_ID} characters")
     check.unknown(data, QUESTION_KEYS, "")
     if data.get("topic") != topic_dir:
-        check.fail("topic", f"must equal the folder name {topic_dir!r} (got {data.get('topic')!r})")
-
-
-def _optional(check: Checker, data: dict[str, Any]) -> tuple[int | None, str | None, list[str]]:
-    """The optional fields: reference, checked month, aliases."""
+        got = shown(data.get("topic"))
+        check.fail("topic", f"must equal the folder name {shown(topic_dir)} (got {got})")
+    difficulty = data.get("difficulty")
+    if not isinstance(difficulty, str) or difficulty not in DIFFICULTIES:
+        check.fail("difficulty", f"must be easy, medium or hard (got {shown(difficulty)})")
+        difficulty = Difficulty.MEDIUM
     reference = data.get("reference")
-    if reference is not None and (type(reference) is not int or reference < 1):
-        check.fail("reference", f"must be a whole number from 1 (got {reference!r})")
+    if reference is not None and (type(reference) is not int or not 1 <= reference <= 99):
+        check.fail("reference", f"must be a whole number from 1 to 99 (got {shown(reference)})")
     checked = data.get("checked")
     if checked is not None and not (isinstance(checked, str) and CHECKED_PATTERN.match(checked)):
-        check.fail("checked", f"must be a month like '2026-12' (got {checked!r})")
-    aliases = check.items(data, "aliases", "aliases", 1, 20) if "aliases" in data else []
-    return (
-        reference if type(reference) is int else None,
-        checked if isinstance(checked, str) else None,
-        aliases,
+        check.fail("checked", f"must be a month like '2026-12' (got {shown(checked)})")
+    aliases = data.get("aliases")
+    if aliases is not None and not isinstance(aliases, list):
+        check.fail("aliases", f"must be a list of old question ids (got {shown(aliases)})")
+    old_ids = _strings(
+        check, aliases if isinstance(aliases, list) else [], "aliases", is_id, "must be an old id"
     )
+    return Difficulty(difficulty), reference, checked, old_ids
 
 
-def _question(check: Checker, data: dict[str, Any], topic_dir: str, stem: str) -> Question:
-    _identity(check, data, topic_dir, stem)
-    difficulty = data.get("difficulty")
-    if difficulty not in {d.value for d in Difficulty}:
-        check.fail("difficulty", f"must be easy, medium or hard (got {difficulty!r})")
-    reference, checked, aliases = _optional(check, data)
+def _question(check: FileChecker, data: dict[Any, Any], topic_dir: str, stem: str) -> Question:
+    difficulty, reference, checked, aliases = _header(check, data, topic_dir, stem)
     built = Question(
         id=check.qid,
         topic=topic_dir,
         title=check.text(data, "title", "title", LIMITS["title"]),
-        difficulty=Difficulty(difficulty)
-        if difficulty in {"easy", "medium", "hard"}
-        else Difficulty.MEDIUM,
+        difficulty=difficulty,
         scenario=check.text(data, "scenario", "scenario", LIMITS["scenario"]),
         question=check.text(data, "question", "question", LIMITS["question"]),
         key_points=_key_points(
@@ -162,94 +160,85 @@ def _question(check: Checker, data: dict[str, Any], topic_dir: str, stem: str) -
             lambda s: bool(TAG_PATTERN.match(s)),
             "must be a lowercase kebab-case word",
         ),
-        reference=reference,
-        aliases=_strings(
-            check,
-            aliases,
-            "aliases",
-            lambda s: bool(ID_PATTERN.match(s)) and len(s) <= MAX_ID,
-            "must be an old question id",
-        ),
-        checked=checked,
+        reference=reference if type(reference) is int else None,
+        aliases=aliases,
+        checked=checked if isinstance(checked, str) else None,
     )
     _core_count(check, built.key_points)
     return built
 
 
-def _topics(root: Path, problems: list[str]) -> dict[str, Topic]:
-    path = root / "topics.yaml"
-    check = Checker(path, root)
-    data = read_yaml(path, check) if path.exists() else None
-    if not path.exists():
-        check.fail("file", "is missing")
-    entries = data.get("topics") if isinstance(data, dict) else None
-    topics: dict[str, Topic] = {}
-    for i, entry in enumerate(entries if isinstance(entries, list) else []):
-        check.qid = str(entry.get("id", f"topics[{i}]")) if isinstance(entry, dict) else "-"
-        if not isinstance(entry, dict):
-            check.fail(f"topics[{i}]", "must be a mapping")
-            continue
-        check.unknown(entry, TOPIC_KEYS, "")
-        colour = entry.get("colour")
-        if not isinstance(colour, str) or not COLOUR_PATTERN.match(colour):
-            check.fail("colour", f"must be a hex colour like '#3B82F6' (got {colour!r})")
-            colour = "#000000"
-        topic = Topic(
-            id=check.text(entry, "id", "id", MAX_ID),
-            title=check.text(entry, "title", "title", 60),
-            emoji=check.text(entry, "emoji", "emoji", 8),
-            colour=int(colour[1:], 16),
-            description=check.text(entry, "description", "description", 200),
-        )
-        if topic.id in topics:
-            check.fail("id", "is listed twice")
-        topics[topic.id] = topic
-    if topics and set(topics) != set(TOPIC_IDS):
-        check.qid = "-"
-        check.fail(
-            "topics",
-            f"must list exactly these ids: {', '.join(TOPIC_IDS)} (got {', '.join(topics)})",
-        )
-    if not topics:
-        check.fail("topics", "must list the topics")
-    problems.extend(check.problems)
-    return topics
+def _question_file(check: FileChecker, path: Path) -> Question | None:
+    if path.parent.name not in TOPIC_IDS:  # not topics.yaml's list: it may be the broken file
+        name = shown(path.parent.name)
+        check.fail("topic", f"folder {name} is not a topic (one of {', '.join(TOPIC_IDS)})")
+    data, notes = check.read(path)
+    if isinstance(data, dict):
+        check.qid = shown_id(data.get("id"), printable(path.stem))
+    elif data is not None:
+        kind = "a list" if isinstance(data, list) else f"a {type(data).__name__} scalar"
+        check.fail("file", f"must hold one mapping (a question), not {kind}")
+    check.report(notes)
+    return _question(check, data, path.parent.name, path.stem) if isinstance(data, dict) else None
+
+
+def _questions(
+    root: Path, problems: list[str]
+) -> tuple[dict[str, Question], dict[str, str], Counter[str]]:
+    """Every question file under root: the questions, the file each came from, files per folder."""
+    questions: dict[str, Question] = {}
+    sources: dict[str, str] = {}
+    found: Counter[str] = Counter()
+    for path in sorted(root.glob("*/*.y*ml")):
+        found[path.parent.name] += 1
+        check = FileChecker(path, root)
+        question = _question_file(check, path)
+        if question and question.id in sources:
+            check.fail("id", f"is also the id in {sources[question.id]}; ids must be unique")
+        elif question:
+            questions[question.id] = question
+            sources[question.id] = check.where
+        problems.extend(check.lines())
+    return questions, sources, found
+
+
+def _coverage(
+    root: Path, topics: dict[str, Topic], found: Counter[str], problems: list[str]
+) -> None:
+    """A bank, and each of its topics, needs at least one question file."""
+    if not found:
+        where = printable(str(root))
+        problems.append(f"{where}: -: questions: no question files; add <topic>/<id>.yaml")
+        return
+    for topic in topics:
+        if is_id(topic) and not found[topic]:
+            problems.append(f"topics.yaml: {topic}: questions: none; add {topic}/<id>.yaml")
 
 
 def load_bank(root: Path = DEFAULT_CONTENT) -> Bank:
     """Load every topic and question under root; raise ContentError listing all problems."""
     root = Path(root)
     if not root.is_dir():
-        raise ContentError([f"{root}: -: file: the content folder does not exist"])
+        where = printable(str(root))
+        raise ContentError([f"{where}: -: file: the content folder does not exist"])
     problems: list[str] = []
-    topics = _topics(root, problems)
-    questions: dict[str, Question] = {}
-    for path in sorted(root.glob("*/*.y*ml")):
-        check = Checker(path, root)
-        if path.parent.name not in topics:
-            check.fail("topic", f"folder {path.parent.name!r} is not a topic in topics.yaml")
-        data = read_yaml(path, check)
-        if data is not None and not isinstance(data, dict):
-            check.fail("file", "must hold one mapping (a question), not a list or a scalar")
-        elif isinstance(data, dict):
-            question = _question(check, data, path.parent.name, path.stem)
-            if question and question.id in questions:
-                check.fail("id", "is used by another file too; ids must be unique")
-            elif question:
-                questions[question.id] = question
-        problems.extend(check.problems)
-    aliases = _aliases(questions, problems)
+    topics = load_topics(root, problems)
+    questions, sources, found = _questions(root, problems)
+    _coverage(root, topics, found, problems)
+    aliases = _aliases(questions, sources, problems)
     if problems:
         raise ContentError(problems)
     return Bank(topics=topics, questions=questions, aliases=aliases)
 
 
-def _aliases(questions: dict[str, Question], problems: list[str]) -> dict[str, str]:
+def _aliases(
+    questions: dict[str, Question], sources: dict[str, str], problems: list[str]
+) -> dict[str, str]:
     """Old ids of merged or renamed questions; ids are forever, so none may be reused."""
     aliases: dict[str, str] = {}
     for question in questions.values():
         for old in question.aliases:
-            where = f"{question.topic}/{question.id}.yaml: {question.id}: aliases"
+            where = f"{sources[question.id]}: {question.id}: aliases"
             if old in questions:
                 problems.append(f"{where}: {old!r} is a current question's id")
             elif old in aliases:

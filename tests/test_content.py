@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.content import DEFAULT_CONTENT, ContentError, load_bank
+from bot.bankfile import CLIP, MAX_BYTES, MAX_DEPTH, MAX_PROBLEMS, shown
+from bot.content import DEFAULT_CONTENT, ContentError, Library, load_bank
 from bot.content_report import style_warnings, summary
 from bot.models import TOPIC_IDS, Bank
 
@@ -73,6 +74,17 @@ def copy(tmp_path: Path) -> Path:
     return target
 
 
+class _NoAliases(yaml.SafeDumper):
+    """The bank refuses aliases, so a test must not write one for a repeated value."""
+
+    def ignore_aliases(self, data: object) -> bool:
+        return True
+
+
+def dump(data: object) -> str:
+    return yaml.dump(data, Dumper=_NoAliases)
+
+
 def edit(path: Path, **changes: object) -> None:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     for key, value in changes.items():
@@ -80,7 +92,7 @@ def edit(path: Path, **changes: object) -> None:
             data.pop(key, None)
         else:
             data[key] = value
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    path.write_text(dump(data), encoding="utf-8")
 
 
 def problems_for(root: Path) -> list[str]:
@@ -108,7 +120,7 @@ def problems_for(root: Path) -> list[str]:
         ({"dificulty": "easy"}, "dificulty: unknown key (did you mean 'difficulty'?)"),
         ({"red_flags": [True]}, "red_flags[0]: True must be non-empty text"),
         ({"checked": "December"}, "checked: must be a month like '2026-12'"),
-        ({"aliases": ["Not An Id"]}, "aliases[0]: 'Not An Id' must be an old question id"),
+        ({"aliases": ["Not An Id"]}, "aliases[0]: 'Not An Id' must be an old id"),
     ],
 )
 def test_schema_errors_name_file_id_and_field(copy: Path, changes: dict, expected: str) -> None:
@@ -116,7 +128,7 @@ def test_schema_errors_name_file_id_and_field(copy: Path, changes: dict, expecte
     edit(path, **changes)
     problems = problems_for(copy)
     assert len(problems) == 1, problems
-    assert problems[0].startswith(f"content/database/{path.name}: {path.stem}: ")
+    assert problems[0].startswith(f"database/{path.name}: {path.stem}: ")
     assert expected in problems[0]
 
 
@@ -124,7 +136,7 @@ def test_key_point_label_limit_names_the_nested_field(copy: Path) -> None:
     path = sorted((copy / "cache").glob("*.yaml"))[0]
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     data["probes"][1]["key_points"][0]["label"] = "y" * 101
-    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    path.write_text(dump(data), encoding="utf-8")
     (problem,) = problems_for(copy)
     assert "probes[1].key_points[0].label: is 101 characters; the limit is 100" in problem
 
@@ -150,7 +162,10 @@ def test_duplicate_ids_across_topics(copy: Path) -> None:
     shutil.copy(source, copy / "database" / source.name)
     problems = problems_for(copy)
     assert any("topic: must equal the folder name 'database'" in p for p in problems)
-    assert any("is used by another file too" in p for p in problems)
+    assert (
+        f"database/{source.name}: {source.stem}: id: is also the id in cache/{source.name}; "
+        "ids must be unique" in problems
+    )
 
 
 def test_yaml_booleans_are_caught(copy: Path) -> None:
@@ -224,3 +239,74 @@ def test_style_warnings_flag_long_and_compound_labels(copy: Path, bank: Bank) ->
     assert len(warnings) == 2
     assert "key_points[1].label: may hold two ideas" in warnings[0]
     assert "key_points[2].label: is 90 characters; aim for 80" in warnings[1]
+
+
+def test_values_in_messages_are_clipped_with_their_size() -> None:
+    assert shown("a" * 12_345) == "'" + "a" * CLIP + "…' (12,345 chars)"
+    assert shown("short") == "'short'"
+    assert shown(2**5000) == "<a 5,001-bit number>"
+    long_list = shown(["x" * 50] * 1000)
+    assert len(long_list) < 2 * CLIP and long_list.endswith("… (1,000 items)")
+
+
+def test_a_file_at_the_size_limit_is_read_and_one_byte_more_is_not(copy: Path) -> None:
+    path = sorted((copy / "messaging").glob("*.yaml"))[0]
+    text = path.read_text(encoding="utf-8")
+    padding = MAX_BYTES - len(text.encode("utf-8")) - 1
+    path.write_text(text + "#" * padding + "\n", encoding="utf-8")
+    assert path.stat().st_size == MAX_BYTES
+    assert load_bank(copy).questions[path.stem]
+    path.write_text(text + "#" * (padding + 1) + "\n", encoding="utf-8")
+    (problem,) = problems_for(copy)
+    assert problem == (
+        f"messaging/{path.name}: -: file: is 262,145 bytes; the limit is 262,144 bytes (256 KiB)"
+    )
+
+
+def test_one_file_lists_at_most_a_screenful_of_problems(copy: Path) -> None:
+    path = sorted((copy / "database").glob("*.yaml"))[0]
+    junk = "".join(f"junk{i:04}: 1\n" for i in range(5000))
+    path.write_text(path.read_text(encoding="utf-8") + junk, encoding="utf-8")
+    problems = problems_for(copy)
+    assert len(problems) == MAX_PROBLEMS + 1
+    assert problems[0] == f"database/{path.name}: {path.stem}: junk0000: unknown key"
+    assert problems[-1] == f"database/{path.name}: {path.stem}: file: and 4,980 more problem(s)"
+
+
+def test_a_nested_duplicate_key_is_named_by_its_field(copy: Path) -> None:
+    path = sorted((copy / "reliability").glob("*.yaml"))[0]
+    lines = path.read_text(encoding="utf-8").splitlines()
+    probes = lines.index("probes:")
+    label = next(i for i in range(probes, len(lines)) if lines[i].startswith("      - label:"))
+    lines.insert(label + 1, "        label: a second label")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (problem,) = problems_for(copy)
+    where = f"reliability/{path.name}: {path.stem}: probes[0].key_points[0].label"
+    assert problem == f"{where}: is given twice (lines {label + 1} and {label + 2}); keep one"
+
+
+def test_deep_block_nesting_is_refused_without_recursion(copy: Path) -> None:
+    path = sorted((copy / "security").glob("*.yaml"))[0]
+    nested = "".join(" " * i + f"k{i}:\n" for i in range(300)) + " " * 300 + "v\n"
+    path.write_text(nested, encoding="utf-8")
+    (problem,) = problems_for(copy)
+    assert problem.startswith(
+        f"security/{path.name}: -: file: nests deeper than {MAX_DEPTH} levels at "
+    )
+
+
+def test_a_bom_loads_the_same_question(copy: Path, bank: Bank) -> None:
+    path = sorted((copy / "consistency").glob("*.yaml"))[0]
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
+    assert load_bank(copy).questions[path.stem] == bank.questions[path.stem]
+
+
+def test_a_bad_bank_on_reload_keeps_the_old_one(copy: Path) -> None:
+    library = Library.load(copy)
+    before = library.bank
+    path = sorted((copy / "cache").glob("*.yaml"))[0]
+    path.write_text("a: &a [x]\nb: *a\n", encoding="utf-8")
+    with pytest.raises(ContentError) as caught:
+        library.reload()
+    assert caught.value.problems[0].startswith(f"cache/{path.name}: -: file: uses the alias *a ")
+    assert library.bank is before
