@@ -221,26 +221,29 @@ class EvidenceIndex:
         if checklist is None:
             raise KeyError(f"no question {question_id!r} with probe {probe!r} in the index")
         text = (answer or "")[:MAX_TEXT]
-        best = _best_segments(checklist, self._segments(text))
+        best = _best_segments(checklist, self._segments(text, checklist))
         return tuple(
             self._evidence(text, checklist, i, score, segment)
             for i, (score, segment) in enumerate(best)
         )
 
-    def _segments(self, text: str) -> list[_Segment]:
+    def _segments(self, text: str, checklist: _Checklist) -> list[_Segment]:
+        """The sentences and clauses sharing a stem with the checklist (the rest score 0)."""
         words = [w for w in self.stems.words(text) if w[2] in self.idf]
         starts = [w[0] for w in words]
-        segments = []
+
+        def segment(a: int, b: int, clause: bool) -> _Segment | None:
+            inside = tuple(words[bisect.bisect_left(starts, a) : bisect.bisect_left(starts, b)])
+            if not any(w[2] in checklist.postings for w in inside):
+                return None
+            return _Segment(a, b, clause, inside, _unit(Counter(w[2] for w in inside), self.idf))
+
+        segments: list[_Segment] = []
         for start, end in _spans(text, SENTENCE_BREAK, 0, len(text)):
-            clauses = _clauses(text, start, end)
-            pieces = [(start, end, False)] + (
-                [(a, b, True) for a, b in clauses] if len(clauses) > 1 else []
-            )
-            for a, b, clause in pieces:
-                inside = tuple(words[bisect.bisect_left(starts, a) : bisect.bisect_left(starts, b)])
-                if inside:
-                    vector = _unit(Counter(w[2] for w in inside), self.idf)
-                    segments.append(_Segment(a, b, clause, inside, vector))
+            sentence = segment(start, end, False)
+            clauses = _clauses(text, start, end) if sentence else []
+            pieces = [segment(a, b, True) for a, b in clauses] if len(clauses) > 1 else []
+            segments += [s for s in (sentence, *pieces) if s is not None]
         return segments
 
     def _evidence(
