@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.evidence import (
     DESCRIPTION_LIMIT,
@@ -329,3 +331,20 @@ def test_matching_does_not_depend_on_string_hashing() -> None:
         assert done.returncode == 0, done.stderr
         outputs.append(json.loads(done.stdout))
     assert outputs[0] == outputs[1]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    answer=st.lists(
+        st.one_of(
+            st.sampled_from(list(' \n\r\t.,;:-*`#>()"“”…!?_🙂')),
+            st.sampled_from(["lock", "jitter", "TTL", "stale", "rebuild", "e.g.", "and", "Redis"]),
+            st.text(max_size=4),
+        ),
+        max_size=200,
+    ).map("".join)
+)
+def test_any_text_gives_checkbox_sized_quotes_of_its_own_words(
+    index: EvidenceIndex, answer: str
+) -> None:
+    check_quotes(answer, index.match("cache-stampede", None, answer))
