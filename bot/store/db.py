@@ -1,4 +1,4 @@
-"""The SQLite connection: pragmas, forward-only migrations, and small query helpers."""
+"""The SQLite connection: start-up checks, pragmas, forward-only migrations, query helpers."""
 
 from __future__ import annotations
 
