@@ -8,6 +8,7 @@ import logging
 import os
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
@@ -23,6 +24,7 @@ DESCRIPTION = (
     "practise a mock round in the terminal, or back up the database."
 )
 CONTENT_COMMANDS = "check (validate the bank and print a summary)"
+HEALTHY_WITHIN = 180.0  # the bot records a heartbeat every minute once connected
 
 
 class Parser(argparse.ArgumentParser):
@@ -83,6 +85,14 @@ def _parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="copy the database safely, even while running")
     _config_option(backup)
     backup.add_argument("path", type=_path, help="the copy to write (not a folder)")
+    health = commands.add_parser("health", help="exit 0 if a bot on this database is up")
+    _config_option(health)
+    health.add_argument(
+        "--max-age",
+        type=float,
+        default=HEALTHY_WITHIN,
+        help=f"seconds since the last heartbeat that count as up (default {HEALTHY_WITHIN:g})",
+    )
     return parser
 
 
@@ -135,6 +145,23 @@ def _backup(settings: Settings, target: Path) -> int:
     return 0
 
 
+def _health(settings: Settings, max_age: float) -> int:
+    """For a container's HEALTHCHECK: is the bot's heartbeat fresh?"""
+    from bot.store import last_heartbeat
+
+    source = Path(settings.bot.database)
+    seen = asyncio.run(last_heartbeat(source))
+    if seen is None:
+        print(f"unhealthy: no bot has recorded a heartbeat in {source} yet", file=sys.stderr)
+        return 1
+    age = (datetime.now(UTC) - seen).total_seconds()
+    if age > max_age:
+        print(f"unhealthy: the last heartbeat was {age:.0f} s ago", file=sys.stderr)
+        return 1
+    print(f"healthy: the last heartbeat was {max(age, 0):.0f} s ago")
+    return 0
+
+
 def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
     if args.command == "content":
         if args.content_command is None:
@@ -150,6 +177,8 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return practise(settings, content_root(settings), args)
     if args.command == "backup":
         return _backup(settings, args.path)
+    if args.command == "health":
+        return _health(settings, args.max_age)
     return _run_bot(settings)
 
 

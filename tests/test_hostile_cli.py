@@ -37,7 +37,7 @@ def test_help_says_no_command_runs_the_bot(tmp_path: Path) -> None:
     text = " ".join(result.stdout.split())
     assert "With no command it runs the bot (set DISCORD_TOKEN to its token)" in text
     assert "commands (none: run the bot)" in text
-    assert "{content,practice,backup}" in text
+    assert "{content,practice,backup,health}" in text
 
 
 def test_practice_help_shows_defaults_and_ranges(tmp_path: Path) -> None:
@@ -67,7 +67,7 @@ def test_content_alone_lists_its_commands(tmp_path: Path) -> None:
         (
             ("practise",),
             "python -m bot: error: argument command: invalid choice: 'practise' (choose from "
-            "'content', 'practice', 'backup') (see python -m bot --help)",
+            "'content', 'practice', 'backup', 'health') (see python -m bot --help)",
         ),
         (
             ("backup",),

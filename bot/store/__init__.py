@@ -6,6 +6,7 @@ import asyncio
 import os
 import sqlite3
 from contextlib import closing
+from datetime import datetime
 from pathlib import Path
 
 from bot.store.attempts import Attempts
@@ -18,6 +19,7 @@ from bot.store.db import (
     check_version,
     check_writable,
     explain,
+    from_text,
     make_folder,
 )
 from bot.store.rounds import Rounds
@@ -105,3 +107,18 @@ async def backup(source: Path, target: Path) -> None:
 
     Raises StoreError, one line, when the database or the target cannot be used."""
     await asyncio.to_thread(_backup_file, source, target)
+
+
+def _last_seen(source: Path) -> datetime | None:
+    _check_source(source)
+    try:
+        with closing(_read_only(source)) as conn:
+            (seen,) = conn.execute("SELECT MAX(last_seen) FROM uptime").fetchone()
+    except sqlite3.Error as exc:
+        raise StoreError(explain(source, exc)) from None
+    return from_text(seen)
+
+
+async def last_heartbeat(source: Path) -> datetime | None:
+    """When a bot running on this database last recorded that it was up (read-only)."""
+    return await asyncio.to_thread(_last_seen, source)
