@@ -12,13 +12,22 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN useradd --create-home --uid 10001 followup
 
+# Dependencies first, in their own layer: a code change does not reinstall them.
 COPY pyproject.toml README.md ./
+RUN mkdir bot && touch bot/__init__.py \
+    && pip install . \
+    && pip uninstall --yes followup \
+    && rm -rf bot build
+
 COPY bot ./bot
 COPY content ./content
-RUN pip install --editable . \
+RUN pip install --no-deps --editable . \
     && mkdir -p /app/data \
     && chown followup:followup /app/data
 
 USER 10001
 VOLUME ["/app/data"]
+# Healthy while the bot's heartbeat (written every minute once it is connected) is fresh.
+HEALTHCHECK --interval=60s --timeout=10s --start-period=120s --retries=3 \
+    CMD ["python", "-m", "bot", "health"]
 ENTRYPOINT ["python", "-m", "bot"]

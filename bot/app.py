@@ -18,7 +18,7 @@ from discord.ext import commands, tasks
 from bot.clock import SystemClock
 from bot.cogs.mock import MOCK_COG_ITEMS
 from bot.cogs.progress import ForgetButton
-from bot.config import Settings
+from bot.config import TOKEN_VARIABLE, Settings
 from bot.content import ContentError, Library, content_root
 from bot.jobs import DailyJobs
 from bot.pacing import Pacer
@@ -34,14 +34,14 @@ from bot.ui.router import Router
 
 log = logging.getLogger(__name__)
 LOGIN_TRIES = 6
-SHUTDOWN_GRACE = 5.0
+SHUTDOWN_GRACE = 4.0  # seconds in-flight work gets on SIGTERM: the process is gone within 5
 # Every button class: registered with discord.py and known to the router.
 ITEMS = (
     *DYNAMIC_ITEMS,
     *MOCK_ITEMS,
     *MOCK_COG_ITEMS,
     ForgetButton,
-)  # seconds in-flight commands and posts get to finish on SIGTERM
+)
 EXTENSIONS = (
     "bot.cogs.followup",
     "bot.cogs.daily",
@@ -140,10 +140,12 @@ class FollowupMixin:
         )
         if not self._started_jobs:
             self._started_jobs = True
-            self._uptime_id = await self.services.store.uptime.start(self.services.clock.now())
-            self.heartbeat.start()
-            await self.daily_jobs.start()
-            await self.mock_driver.resume_all()
+            # In flight like a command: a shutdown lets the catch-up's posts finish first.
+            with self.services.in_flight.track():
+                self._uptime_id = await self.services.store.uptime.start(self.services.clock.now())
+                self.heartbeat.start()
+                await self.daily_jobs.start()
+                await self.mock_driver.resume_all()
 
     @tasks.loop(minutes=1)
     async def heartbeat(self) -> None:
@@ -151,12 +153,19 @@ class FollowupMixin:
         await self.services.store.uptime.seen(self._uptime_id, self.services.clock.now())
 
     async def close(self) -> None:
-        """Stop the scheduler and round timers first, so nothing starts while closing."""
+        """Stop the scheduler and round timers first, so nothing starts while closing; give
+        in-flight work SHUTDOWN_GRACE, then cancel the rest (a claimed daily post is reconciled
+        at the next start) before closing the HTTP session it would fail on."""
         self.heartbeat.cancel()
         self.daily_jobs.shutdown()
-        left = await self.services.in_flight.drain(SHUTDOWN_GRACE)
-        if left:
-            log.warning("shutting down with %d task(s) still running", left)
+        in_flight = self.services.in_flight
+        if await in_flight.drain(SHUTDOWN_GRACE):
+            left = [t for t in in_flight.tasks if t is not asyncio.current_task() and not t.done()]
+            log.warning("shutting down: cancelling %d task(s) still running", len(left))
+            for task in left:
+                task.cancel()
+            if left:  # bounded: a task that ignores its cancellation must not hang the exit
+                await asyncio.wait(left, timeout=0.5)
         self.mock_driver.close()
         await super().close()
 
@@ -206,29 +215,27 @@ def make_bot(services: Services) -> FollowupBot | ShardedFollowupBot:
     return FollowupBot(services)
 
 
-def _install_signal_handlers(bot: commands.Bot) -> None:
-    """First SIGTERM/SIGINT closes the bot cleanly; a second one exits at once."""
-    loop = asyncio.get_running_loop()
-    state = {"closing": False}
-    closing: set[asyncio.Task[None]] = set()
+class Shutdown:
+    """The first SIGTERM/SIGINT asks for a clean stop; a second one exits at once (1)."""
 
-    def on_signal(signum: int) -> None:
-        if state["closing"]:
+    def __init__(self) -> None:
+        self.requested = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(signum, self._on_signal, signum)
+
+    def _on_signal(self, signum: int) -> None:
+        if self.requested.is_set():
             log.warning("second signal %s: exiting now", signum)
             os._exit(1)
-        state["closing"] = True
         log.info("signal %s: shutting down", signum)
-        task = loop.create_task(bot.close())
-        closing.add(task)  # keep a reference until the close finishes
-        task.add_done_callback(closing.discard)
-
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(signum, on_signal, signum)
+        self.requested.set()
 
 
 async def _login(bot: commands.Bot, token: str) -> None:
     """Log in, retrying with backoff while Discord answers 429 or 5xx (say, during an
-    incident or a storm of restarts), instead of dying with a traceback."""
+    incident or a storm of restarts), instead of dying with a traceback. A shutdown cancels
+    the task, so the backoff sleep never delays it."""
     delay = 2.0
     for attempt in range(1, LOGIN_TRIES + 1):
         try:
@@ -240,11 +247,51 @@ async def _login(bot: commands.Bot, token: str) -> None:
             if attempt == LOGIN_TRIES:
                 raise
             log.warning("login failed (%s); retrying in %.0f s", exc, delay)
+            # Each login opens a new HTTP session on the same connector: close the failed one
+            # (or it logs "Unclosed client session"); that closes the connector, so drop it too.
+            await bot.http.close()
+            bot.http.connector = discord.utils.MISSING
             await asyncio.sleep(delay)
             delay = min(delay * 2, 60.0)
 
 
+async def _session(bot: commands.Bot, token: str) -> None:
+    await _login(bot, token)
+    await bot.connect()
+
+
+def _failure(exc: BaseException) -> int:
+    """One line for why the bot could not run; the exit status."""
+    if isinstance(exc, discord.LoginFailure):
+        print(f"error: Discord rejected the token in {TOKEN_VARIABLE}", file=sys.stderr)
+        return 2
+    if not isinstance(exc, (discord.DiscordException, aiohttp.ClientError, OSError)):
+        raise exc
+    print(f"error: could not reach Discord: {exc}", file=sys.stderr)
+    return 1
+
+
+async def _serve(bot: commands.Bot, token: str, shutdown: Shutdown) -> int:
+    """Log in and stay connected until a signal. On a signal the login (its backoff, the
+    command sync) or the connection is cancelled at once, so nothing new starts; then close
+    lets in-flight work finish, stops the jobs and closes Discord's sessions."""
+    async with bot:
+        session = asyncio.create_task(_session(bot, token))
+        stop = asyncio.create_task(shutdown.requested.wait())
+        await asyncio.wait({session, stop}, return_when=asyncio.FIRST_COMPLETED)
+        stop.cancel()
+        if not session.done():
+            session.cancel()
+            await asyncio.gather(session, return_exceptions=True)
+            await bot.close()
+            return 0
+        if session.cancelled() or session.exception() is None:
+            return 0
+        return _failure(session.exception())
+
+
 async def _main(settings: Settings, token: str) -> int:
+    shutdown = Shutdown()  # first: a signal at any later moment is a clean stop
     try:
         library = Library.load(content_root(settings))
     except ContentError as exc:
@@ -254,24 +301,15 @@ async def _main(settings: Settings, token: str) -> int:
             file=sys.stderr,
         )
         return 2
-    store = await Store.open(Path(settings.bot.database))
-    services = Services.build(settings, store, library, SystemClock())
-    bot = make_bot(services)
-    _install_signal_handlers(bot)
+    store = await Store.open(Path(settings.bot.database))  # StoreError: one line, exit 2
     try:
-        async with bot:
-            await _login(bot, token)
-            await bot.connect()
-    except discord.LoginFailure:
-        print("error: Discord rejected the token in DISCORD_TOKEN", file=sys.stderr)
-        return 2
-    except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
-        print(f"error: could not reach Discord: {exc}", file=sys.stderr)
-        return 1
+        if shutdown.requested.is_set():
+            return 0
+        services = Services.build(settings, store, library, SystemClock())
+        return await _serve(make_bot(services), token, shutdown)
     finally:
         await store.close()
         log.info("stopped")
-    return 0
 
 
 def run(settings: Settings, token: str) -> int:

@@ -6,12 +6,16 @@ The token is never read from the file: it comes from the DISCORD_TOKEN environme
 from __future__ import annotations
 
 import dataclasses
+import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
 TOKEN_VARIABLE = "DISCORD_TOKEN"
+SNOWFLAKE_MAX = 2**64 - 1  # Discord ids are unsigned 64-bit integers
+SHARD_COUNT_MAX = 65536
+PATH_KEYS = {"bot.database", "bot.content"}  # "~" in these means the home folder
 
 
 class ConfigError(Exception):
@@ -72,8 +76,18 @@ RULES: dict[str, tuple[Any, str]] = {
         lambda v: v in {"DEBUG", "INFO", "WARNING", "ERROR"},
         "must be DEBUG, INFO, WARNING or ERROR",
     ),
-    "bot.dev_guild_id": (lambda v: v >= 0, "must be a guild id, or 0 for global commands"),
-    "bot.shard_count": (lambda v: v >= 0, "must be 0 (no sharding) or more"),
+    "bot.dev_guild_id": (
+        lambda v: 0 <= v <= SNOWFLAKE_MAX,
+        "must be a guild id (a whole number from 1 to 2**64 - 1), or 0 for global commands",
+    ),
+    "bot.owner_ids": (
+        lambda v: all(1 <= i <= SNOWFLAKE_MAX for i in v),
+        "each must be a user id: a whole number from 1 to 2**64 - 1",
+    ),
+    "bot.shard_count": (
+        lambda v: 0 <= v <= SHARD_COUNT_MAX,
+        f"must be 0 (no sharding) up to {SHARD_COUNT_MAX}",
+    ),
     "bot.database": (lambda v: v.strip() != "", "must name a file"),
     "daily.catch_up_hours": (lambda v: 0 <= v <= 24, "must be between 0 and 24"),
     "daily.reveal_after_hours": (lambda v: 0 <= v <= 72, "must be between 0 and 72 (0: next post)"),
@@ -117,6 +131,8 @@ def _section(cls: type, data: Any, name: str, source: str) -> Any:
         if key not in known:
             raise ConfigError(f"{where}: unknown key (known: {', '.join(sorted(known))})")
         values[key] = _convert(value, hints[key], where)
+        if f"{name}.{key}" in PATH_KEYS:
+            values[key] = os.path.expanduser(values[key])
         rule = RULES.get(f"{name}.{key}")
         if rule and not rule[0](values[key]):
             raise ConfigError(f"{where}: {rule[1]} (got {value!r})")
@@ -137,10 +153,24 @@ def parse_settings(data: dict[str, Any], source: str = "config") -> Settings:
     hints = get_type_hints(Settings)
     built = {name: _section(hints[name], data[name], name, source) for name in data}
     settings = Settings(**built)
-    shards = settings.bot.shard_ids
-    if shards and not all(0 <= s < settings.bot.shard_count for s in shards):
-        raise ConfigError(f"{source}: bot.shard_ids: each must be below bot.shard_count")
+    _check_shards(settings.bot, source)
     return settings
+
+
+def _check_shards(bot: BotSettings, source: str) -> None:
+    """shard_ids name shards of shard_count, each once."""
+    where = f"{source}: bot.shard_ids"
+    if bot.shard_ids and not bot.shard_count:
+        raise ConfigError(f"{where}: needs bot.shard_count (shard ids run from 0 to count - 1)")
+    bad = [s for s in bot.shard_ids if not 0 <= s < bot.shard_count]
+    if bad:
+        raise ConfigError(
+            f"{where}: each must be from 0 to {bot.shard_count - 1}, below bot.shard_count "
+            f"(got {bad[0]})"
+        )
+    twice = sorted({s for s in bot.shard_ids if bot.shard_ids.count(s) > 1})
+    if twice:
+        raise ConfigError(f"{where}: shard {twice[0]} is listed twice")
 
 
 def load_settings(path: Path | None) -> Settings:
@@ -152,6 +182,12 @@ def load_settings(path: Path | None) -> Settings:
             data = tomllib.load(handle)
     except FileNotFoundError:
         raise ConfigError(f"{path}: file not found") from None
+    except IsADirectoryError:
+        raise ConfigError(f"{path}: is a folder, not a TOML file") from None
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot be read: {exc.strerror or exc}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not valid TOML: not UTF-8 text") from None
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     return parse_settings(data, str(path))

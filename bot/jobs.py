@@ -45,7 +45,8 @@ class DailyJobs:
 
     async def start(self) -> None:
         """Rebuild jobs from the database, then start; reconcile and catch up on missed posts."""
-        for schedule in await self.service.store.schedules.active():
+        schedules = await self.service.store.schedules.active()
+        for schedule in schedules:
             self.put(schedule)
         self.scheduler.add_job(
             self._housekeeping,
@@ -58,6 +59,7 @@ class DailyJobs:
         await self.service.reconcile(poster)
         await self.service.catch_up_all(poster)
         await self.service.retry_failed(poster)
+        log.info("daily jobs started: %d schedule(s); start-up catch-up done", len(schedules))
 
     def shutdown(self) -> None:
         """Stop the scheduler without waiting for running jobs (they are tasks on our loop)."""

@@ -18,6 +18,7 @@ TOPIC_IDS = (
     "reliability",
     "security",
     "operations",
+    "product",
 )
 
 

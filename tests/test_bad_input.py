@@ -60,15 +60,14 @@ def replies(interaction: Any) -> list[Any]:
         st.text(ALPHABET, max_size=120), st.text(ALPHABET, max_size=90).map(lambda s: "fu:" + s)
     )
 )
-async def test_router_answers_any_fu_custom_id_once(services: Services, custom_id: str) -> None:
+async def test_router_answers_any_custom_id_once(services: Services, custom_id: str) -> None:
     router = Router()
     answering.register(router)
     for kind in (discord.InteractionType.component, discord.InteractionType.modal_submit):
         interaction = fake_interaction(services, data={"custom_id": custom_id, "components": []})
         interaction.type = kind
         await router.dispatch(interaction)  # never raises
-        expected = 1 if custom_id.startswith("fu:") else 0
-        assert len(replies(interaction)) == expected
+        assert len(replies(interaction)) == 1  # old releases' buttons may carry any id
     BAD_INPUT_REPORT["forged custom_ids (router)"] += 1
 
 
@@ -182,6 +181,9 @@ async def test_malformed_interactions_end_to_end(fake: FakeDiscord, followup: Bo
         "fu:" + "9" * 97,
         "fu:deep:-1",
         "fu:new:../../etc",
+        "answer:cache-stampede",  # a button of an older release, without the prefix
+        "x",
+        "",
     ]
     for custom_id in forged:
         result = await raw(

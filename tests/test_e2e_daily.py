@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -66,8 +65,9 @@ async def test_bad_values_are_explained(fake: FakeDiscord, followup: BotProcess)
     assert "Did you mean messaging" in bad_topic.text
     zones = await admin.autocomplete("daily set", "timezone", "berl")
     assert [z["value"] for z in zones] == ["Europe/Berlin"]
+    # CHANNEL_UPDATE goes out before the command's INTERACTION_CREATE on the same socket, and
+    # the bot handles gateway events in order: no wait needed.
     fake.forbid_channel(channel)
-    await asyncio.sleep(0.2)
     forbidden = await admin.slash(
         "daily set", options={"channel": channel}, time="09:00", timezone="UTC"
     )
@@ -101,7 +101,7 @@ async def test_posts_once_at_its_time_and_not_again_after_kill(
     await followup.kill()  # right after the post
     again = await restart(fake, tmp_path, bot_config)
     try:
-        await asyncio.sleep(3)
+        await again.wait_log("start-up catch-up done")
         assert len(daily_messages(fake, channel)) == 1
         with database(tmp_path) as db:
             rows = db.execute("SELECT status, message_id FROM daily_posts").fetchall()
@@ -130,7 +130,7 @@ async def test_missed_post_is_made_once_after_restart(
         await fake.wait_for(
             lambda: len(daily_messages(fake, channel)) >= 1, timeout=15, what="the catch-up post"
         )
-        await asyncio.sleep(2)
+        await process.wait_log("start-up catch-up done")
         await process.kill()
     assert len(daily_messages(fake, channel)) == 1
 

@@ -129,3 +129,41 @@ async def test_idle_dm_gets_a_hint_and_second_start_offers_resume(
     fresh = await carol.click(offer.message, "Abandon it and start the new one")
     await fresh.wait()
     await carol.wait_dm(contains="Question 1 of 3")
+
+
+async def test_done_right_after_the_last_answer_message_sees_it(
+    fake: FakeDiscord, followup: BotProcess, tmp_path: Path
+) -> None:
+    """discord.py runs each event in a task of its own; a user's round events must still be
+    handled in the order they arrived."""
+    alice = fake.user("alice")
+    await alice.slash("mock start", questions=1, minutes=8)
+    first = await alice.wait_dm(contains="Question 1 of 1")
+    parts = [f"Part {i} of my answer." for i in range(30)]
+    for part in parts:
+        await alice.send_dm(part)
+    clicked = await alice.click(first, "Done")  # right behind the messages, no wait
+    assert "Write your answer first" not in clicked.text
+    await alice.wait_dm(contains="Grade yourself")
+    with sqlite3.connect(tmp_path / "data" / "followup.sqlite3") as db:
+        (state,) = db.execute("SELECT state FROM rounds").fetchone()
+    assert "\\n".join(parts) in state  # every part, in order, before Done ended the answer
+
+
+async def test_an_unexpected_error_in_a_dm_gets_an_apology(
+    fake: FakeDiscord, tmp_path: Path, bot_config: Path
+) -> None:
+    process = bot_process(fake, tmp_path, bot_config)
+    await process.start()
+    await process.wait_ready()
+    alice = fake.user("alice")
+    await alice.slash("mock start", questions=1, minutes=8)
+    await alice.wait_dm(contains="Question 1 of 1")
+    with sqlite3.connect(tmp_path / "data" / "followup.sqlite3") as db:
+        db.execute("ALTER TABLE rounds RENAME TO rounds_elsewhere")  # the store breaks under it
+    await alice.send_dm("An answer the bot cannot store.")
+    apology = await alice.wait_dm(contains="Sorry, something went wrong on our side")
+    assert "Traceback" not in apology.text
+    await process.wait_log("unexpected error handling a DM message=")
+    assert f"user={alice.user.id}" in process.this_run_log()
+    await process.kill()

@@ -64,11 +64,11 @@ async def test_sigterm_and_sigint_exit_cleanly(
         await process.start()
         await process.wait_ready()
         await fake.user("alice").slash("followup", topic="cache")
-        started = asyncio.get_running_loop().time()
-        code = await getattr(process, stop)(timeout=10)
+        code = await getattr(process, stop)(timeout=60)  # a hang guard, not a measurement
         assert code == 0, process.log()
-        assert asyncio.get_running_loop().time() - started < 8
         assert "stopped" in process.log()
+        # nothing was in flight, so the drain did not wait out its grace period
+        assert "still running" not in process.this_run_log()
         assert not (tmp_path / "data" / "followup.sqlite3-wal").exists()  # closed cleanly
 
 
@@ -82,9 +82,10 @@ async def test_a_second_signal_exits_at_once(
     fake.delay_next("POST /interactions/*/callback", 8.0)  # a command still in flight
     fake.interaction_deadline = None
     await fake.user("alice").slash("followup", topic="cache", wait="none")
-    await asyncio.sleep(0.5)  # the bot is now waiting on its (delayed) callback
+    # the bot is now waiting on its (delayed) callback
+    await fake.wait_for(lambda: fake.requests_matching("POST /interactions/*/callback"))
     process.proc.send_signal(signal.SIGTERM)
-    await asyncio.sleep(0.3)
+    await process.wait_log("shutting down")
     process.proc.send_signal(signal.SIGTERM)
     assert await process.wait(timeout=3) == 1
     fake.clear_faults()

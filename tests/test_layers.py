@@ -52,3 +52,13 @@ def test_modules_stay_small() -> None:
     for path in (ROOT / "bot").rglob("*.py"):
         lines = len(path.read_text(encoding="utf-8").splitlines())
         assert lines <= 320, f"{path.relative_to(ROOT)} has {lines} lines"
+
+
+def test_every_extension_imports() -> None:
+    """Cogs are loaded by name at start-up, so a broken import shows only in the log there."""
+    import importlib
+
+    from bot.app import EXTENSIONS
+
+    for name in EXTENSIONS:
+        assert hasattr(importlib.import_module(name), "setup"), name

@@ -54,6 +54,11 @@ def test_dockerfile_is_lint_clean() -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert "USER 10001" in text and 'VOLUME ["/app/data"]' in text
+    assert 'CMD ["python", "-m", "bot", "health"]' in text
+    # dependencies are installed before the code is copied, so a code change keeps that layer
+    assert text.index("pip install .") < text.index("COPY bot ./bot")
+    ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
+    assert {".git", ".venv", "tests/", "data/"} <= set(ignored)
 
 
 def test_ci_runs_exactly_the_readme_test_command() -> None:

@@ -10,7 +10,7 @@ import pytest
 
 from bot.clock import FixedClock
 from bot.models import Rating
-from bot.store import Store, backup
+from bot.store import Store, StoreError, backup
 from bot.store.db import migrations
 
 
@@ -132,7 +132,8 @@ async def test_naive_datetimes_are_refused(store: Store) -> None:
 async def test_backup_copies_a_live_database(store: Store, tmp_path: Path) -> None:
     await store.meta.set("kept", "yes")
     target = tmp_path / "backup" / "copy.sqlite3"
-    assert await backup(store.db.path, target) == 0
+    await backup(store.db.path, target)
     with sqlite3.connect(target) as copy:
         assert copy.execute("SELECT value FROM meta WHERE key = 'kept'").fetchone() == ("yes",)
-    assert await backup(tmp_path / "missing.sqlite3", target) == 1
+    with pytest.raises(StoreError, match="no database there"):
+        await backup(tmp_path / "missing.sqlite3", target)

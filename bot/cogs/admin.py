@@ -9,7 +9,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.content import ContentError, summary
+from bot.content import ContentError
+from bot.content_report import summary
 from bot.ui.replies import send_ephemeral
 from bot.ui.text import clip
 

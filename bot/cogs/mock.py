@@ -17,7 +17,7 @@ from bot.scorecard import build, minutes
 from bot.ui.buttons import StatefulButton
 from bot.ui.mock_dm import DMS_CLOSED, mock_driver
 from bot.ui.mock_embeds import history_embed
-from bot.ui.replies import send_ephemeral
+from bot.ui.replies import dm_boundary, send_ephemeral
 
 DMS_CLOSED_HELP = (
     "I can't send you direct messages, and mock rounds happen in DMs. Allow DMs from this "
@@ -186,10 +186,8 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
         """DMs from candidates feed their running round."""
         if message.guild is not None or message.author.bot:
             return
-        try:
+        async with dm_boundary(message):
             await self.bot.mock_driver.on_dm(message)  # type: ignore[attr-defined]
-        except UserError as exc:
-            await message.channel.send(str(exc))
 
 
 MOCK_COG_ITEMS = (ResumeButton, RestartButton)

@@ -1,9 +1,11 @@
-"""The SQLite connection: pragmas, forward-only migrations, and small query helpers."""
+"""The SQLite connection: start-up checks, pragmas, forward-only migrations, query helpers."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable
@@ -34,6 +36,73 @@ def from_text(text: str | None) -> datetime | None:
 
 
 MAX_ROW_ID = 2**63 - 1  # SQLite INTEGER; larger ids (forged custom_ids) cannot be rows
+
+
+class StoreError(Exception):
+    """The database cannot be used; the message is one line naming the file and the reason."""
+
+
+def explain(path: Path, exc: sqlite3.Error, role: str = "database") -> str:
+    """One line for an SQLite error on opening or checking a file."""
+    reasons = {
+        "SQLITE_NOTADB": "not an SQLite database",
+        "SQLITE_CORRUPT": "the file is damaged; restore a backup",
+        "SQLITE_READONLY": "cannot be written (read-only file, folder or disk)",
+        "SQLITE_CANTOPEN": "cannot be opened (check the file and its folder)",
+        "SQLITE_BUSY": "locked by another process",
+        "SQLITE_FULL": "the disk is full",
+    }
+    reason = reasons.get(getattr(exc, "sqlite_errorname", ""), "cannot be used")
+    return f"{role} {path}: {reason} ({exc})"
+
+
+def check_version(path: Path, version: int) -> None:
+    """Refuse a schema newer than this code's migrations: running on it could lose data."""
+    latest = len(migrations())
+    if version > latest:
+        raise StoreError(
+            f"database {path}: its schema is version {version}, newer than this code's "
+            f"{latest}; run the newer followup, or restore a backup taken before the upgrade"
+        )
+
+
+def make_folder(path: Path, role: str = "database") -> None:
+    """Create the file's folder, or say in one line why it cannot be."""
+    folder = path.parent
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        blocker = next((p for p in (folder, *folder.parents) if p.exists()), None)
+        if blocker is not None and not blocker.is_dir():
+            raise StoreError(f"{role} {path}: {blocker} is a file, not a folder") from None
+        reason = exc.strerror or str(exc)
+        raise StoreError(f"{role} {path}: cannot create the folder {folder}: {reason}") from None
+
+
+def check_file(path: Path, role: str = "database") -> None:
+    """Refuse a folder or a special file (a FIFO would block the open) where a file belongs."""
+    if path.is_dir():
+        raise StoreError(f"{role} {path}: is a folder, not a file")
+    if path.exists() and not path.is_file():
+        raise StoreError(f"{role} {path}: is not a regular file")
+
+
+def check_writable(path: Path, role: str = "database") -> None:
+    """The file and its folder must be writable: SQLite writes the file and creates its -wal
+    and -shm files next to it (a backup is written next to its target, then renamed).
+    access() also sees immutable files and read-only mounts, which bind root too; what it
+    cannot see, the write inside BEGIN IMMEDIATE at open catches."""
+    if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+        raise StoreError(f"{role} {path}: the file is read-only")
+    if not os.access(path.parent, os.W_OK | os.X_OK):
+        raise StoreError(f"{role} {path}: the folder {path.parent} is read-only")
+
+
+def check_location(path: Path) -> None:
+    """Everything about the database's place that can be checked before SQLite opens it."""
+    check_file(path)
+    make_folder(path)
+    check_writable(path)
 
 
 def migrations() -> list[tuple[int, Path]]:
@@ -95,11 +164,31 @@ class Database:
 
     @classmethod
     async def open(cls, path: Path) -> Database:
-        """Open (creating folders and file), set pragmas and apply pending migrations."""
+        """Open (creating folders and file), set pragmas, prove it is writable and apply pending
+        migrations. Any problem is a StoreError naming the file, with the connection closed:
+        aiosqlite's worker thread would otherwise keep the process alive for ever."""
         if str(path) != ":memory:":
-            path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(path, isolation_level=None)
-        conn.row_factory = sqlite3.Row
+            await asyncio.to_thread(check_location, path)
+        try:
+            conn = await aiosqlite.connect(path, isolation_level=None)
+        except sqlite3.Error as exc:
+            raise StoreError(explain(path, exc)) from None
+        try:
+            conn.row_factory = sqlite3.Row
+            db = cls(conn, path)
+            await db._prepare()
+        except BaseException as exc:
+            with contextlib.suppress(sqlite3.Error, ValueError):
+                await conn.close()
+            if isinstance(exc, sqlite3.Error):
+                raise StoreError(explain(path, exc)) from None
+            raise
+        return db
+
+    async def _prepare(self) -> None:
+        # Read first: a file that is not SQLite, or a newer schema, is refused untouched.
+        version = await self._user_version()
+        check_version(self.path, version)
         # WAL + NORMAL never corrupts and loses nothing on an application crash (FACTS.md).
         for pragma in (
             "journal_mode = WAL",
@@ -107,15 +196,24 @@ class Database:
             "foreign_keys = ON",
             "busy_timeout = 5000",
         ):
-            await conn.execute(f"PRAGMA {pragma}")
-        db = cls(conn, path)
-        await db.migrate()
-        return db
+            await self.conn.execute(f"PRAGMA {pragma}")
+        # A read-only file or mount only fails at the first write, which for an up-to-date
+        # database comes long after start-up: write now, inside a transaction rolled back.
+        await self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            await self.conn.execute(f"PRAGMA user_version = {version}")
+        finally:
+            await self.conn.execute("ROLLBACK")
+        await self.migrate()
+
+    async def _user_version(self) -> int:
+        row = await self.fetchone("PRAGMA user_version")
+        return int(row[0]) if row else 0
 
     async def migrate(self) -> int:
         """Apply migrations newer than PRAGMA user_version, each in one transaction."""
-        row = await self.fetchone("PRAGMA user_version")
-        current = int(row[0]) if row else 0
+        current = await self._user_version()
+        check_version(self.path, current)
         for number, path in migrations():
             if number <= current:
                 continue

@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import discord
@@ -33,9 +35,10 @@ class DoneButton(StatefulButton, template=rf"fu:mock:done:{RID}:{SEQ}"):
 
     async def run(self, interaction: discord.Interaction, svc: object) -> None:
         driver = mock_driver(interaction)
-        state = await driver.service.done(interaction.user.id, seq=int(self.state["seq"]))
-        await interaction.response.defer()
-        await driver.present(state)
+        async with driver.turns.of(interaction.user.id):
+            state = await driver.service.done(interaction.user.id, seq=int(self.state["seq"]))
+            await interaction.response.defer()
+            await driver.present(state)
 
 
 class GradeStepButton(StatefulButton, template=rf"fu:mock:grade:{RID}:{SEQ}"):
@@ -43,7 +46,8 @@ class GradeStepButton(StatefulButton, template=rf"fu:mock:grade:{RID}:{SEQ}"):
 
     async def run(self, interaction: discord.Interaction, svc: object) -> None:
         driver = mock_driver(interaction)
-        state = await driver.service.active(interaction.user.id)
+        async with driver.turns.of(interaction.user.id):
+            state = await driver.service.active(interaction.user.id)
         if (
             state is None
             or state.id != int(self.state["rid"])
@@ -67,9 +71,10 @@ class StopButton(StatefulButton, template=rf"fu:mock:stop:{RID}"):
 
     async def run(self, interaction: discord.Interaction, svc: object) -> None:
         driver = mock_driver(interaction)
-        state = await driver.service.stop(interaction.user.id)
-        await interaction.response.defer()
-        await driver.present(state)
+        async with driver.turns.of(interaction.user.id):
+            state = await driver.service.stop(interaction.user.id)
+            await interaction.response.defer()
+            await driver.present(state)
 
 
 MOCK_ITEMS = (DoneButton, GradeStepButton, StopButton)
@@ -87,6 +92,31 @@ def _view(*buttons: StatefulButton) -> discord.ui.View:
     return view
 
 
+class UserTurns:
+    """A user's round events (DM messages, clicks, checklist submits, timers) one at a time,
+    in the order they arrived. discord.py runs each event in its own task, so without this a
+    Done click could overtake the answer message sent just before it. Each handler enters
+    its turn before its first await: asyncio.Lock queues waiters first come, first served."""
+
+    def __init__(self) -> None:
+        self._locks: dict[int, tuple[asyncio.Lock, int]] = {}
+
+    @asynccontextmanager
+    async def of(self, user_id: int) -> AsyncIterator[None]:
+        """Hold this user's turn."""
+        lock, users = self._locks.get(user_id, (asyncio.Lock(), 0))
+        self._locks[user_id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[user_id]
+            if users == 1:
+                del self._locks[user_id]  # nobody else waits: forget the user
+            else:
+                self._locks[user_id] = (lock, users - 1)
+
+
 class MockDriver:
     """Owns the round timers and talks to candidates in their DMs."""
 
@@ -94,6 +124,7 @@ class MockDriver:
         self.client = client
         self.service = service
         self.timers: dict[int, asyncio.Task[None]] = {}
+        self.turns = UserTurns()
 
     async def dm(self, user_id: int) -> discord.DMChannel:
         """The DM channel with a user (created once, then cached by discord.py)."""
@@ -146,11 +177,17 @@ class MockDriver:
         if when is None:
             return
         delay = max(0.0, (when - self.service.now()).total_seconds())
-        task = asyncio.create_task(self._timer(state.id, delay), name=f"round-timer-{state.id}")
+        task = asyncio.create_task(
+            self._timer(state.id, state.user_id, delay), name=f"round-timer-{state.id}"
+        )
         self.timers[state.id] = task
 
-    async def _timer(self, round_id: int, delay: float) -> None:
+    async def _timer(self, round_id: int, user_id: int, delay: float) -> None:
         await asyncio.sleep(delay)
+        async with self.turns.of(user_id):
+            await self._tick(round_id)
+
+    async def _tick(self, round_id: int) -> None:
         try:
             state, event = await self.service.tick(round_id)
             if state is None:
@@ -184,6 +221,10 @@ class MockDriver:
 
     async def on_dm(self, message: discord.Message) -> None:
         """A DM from a candidate: part of their answer, 'done', or a hint when idle."""
+        async with self.turns.of(message.author.id):
+            await self._read_dm(message)
+
+    async def _read_dm(self, message: discord.Message) -> None:
         state = await self.service.active(message.author.id)
         if state is None:
             await message.channel.send(HINT)
@@ -224,8 +265,9 @@ async def checklist_submitted(
 ) -> None:
     """The round's checklist came back: grade and move on."""
     driver = mock_driver(interaction)
-    state = await driver.service.grade(
-        interaction.user.id, int(match["rid"]), int(match["seq"]), ticked_points(values)
-    )
-    await interaction.response.defer()
-    await driver.present(state)
+    async with driver.turns.of(interaction.user.id):
+        state = await driver.service.grade(
+            interaction.user.id, int(match["rid"]), int(match["seq"]), ticked_points(values)
+        )
+        await interaction.response.defer()
+        await driver.present(state)

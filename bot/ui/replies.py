@@ -87,6 +87,24 @@ async def error_boundary(interaction: discord.Interaction) -> AsyncIterator[None
             await report_error(interaction, exc)
 
 
+@asynccontextmanager
+async def dm_boundary(message: discord.Message) -> AsyncIterator[None]:
+    """The same error path for DM messages: a user error is said in the DM, anything else
+    is logged with ids and answered with the apology."""
+    try:
+        yield
+    except Exception as exc:  # the one place where DM errors become replies
+        text = user_message(exc)
+        where = f"message={message.id} channel={message.channel.id} user={message.author.id}"
+        if text is None:
+            log.error("unexpected error handling a DM %s", where, exc_info=exc)
+            text = APOLOGY
+        try:
+            await message.channel.send(text, allowed_mentions=NO_PINGS)
+        except discord.HTTPException as send_error:
+            log.warning("could not report an error in a DM %s: %s", where, send_error)
+
+
 class FollowupTree(app_commands.CommandTree):
     """The command tree, with errors going through the one error path."""
 

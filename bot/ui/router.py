@@ -1,8 +1,9 @@
 """Routes modal submits by custom_id, and answers clicks that no handler knows.
 
 discord.py drops a modal submit it does not remember (say, after a restart) and a component whose
-custom_id matches nothing, leaving the user with "This interaction failed". Here every `fu:`
-interaction gets an answer.
+custom_id matches nothing, leaving the user with "This interaction failed". Here every component
+and modal interaction gets an answer: every custom_id the bot ever sent starts with `fu:`, but a
+button from an older release (or a forged one) may carry anything.
 """
 
 from __future__ import annotations
@@ -51,11 +52,11 @@ class Router:
         self.components.extend(patterns)
 
     async def dispatch(self, interaction: discord.Interaction) -> None:
-        """Handle a raw interaction if it is a modal submit or an unknown `fu:` component."""
+        """Handle a raw interaction if it is a modal submit or a component no item knows."""
         data: Any = interaction.data or {}
         custom_id = data.get("custom_id") if isinstance(data, dict) else None
-        if not isinstance(custom_id, str) or not custom_id.startswith(PREFIX):
-            return
+        if not isinstance(custom_id, str):
+            custom_id = ""
         if interaction.type is discord.InteractionType.modal_submit:
             await self._modal(interaction, custom_id, data)
         elif interaction.type is discord.InteractionType.component:

@@ -104,6 +104,7 @@ async def api_middleware(request: web.Request, handler: Handler) -> web.StreamRe
         request.method, path, dict(request.query), body.json, len(body.files), time.time(), template
     )
     fake.requests.append(record)
+    fake.state.notify()  # waiters can see a request in flight (say, a delayed callback)
     response = await _dispatch(fake, request, handler, record)
     record.status = response.status
     await response.prepare(request)

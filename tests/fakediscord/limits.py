@@ -168,8 +168,7 @@ class FaultRule:
     status: int | None = 429
     retry_after: float = 0.5
     global_: bool = False
-    count: int | None = 1
-    until: float | None = None
+    count: int | None = 1  # how many matching requests it hits; None: until cleared
     code: int = 0
     message: str | None = None
     delay: float = 0.0
@@ -177,8 +176,6 @@ class FaultRule:
 
     def matches(self, method: str, path: str) -> bool:
         """Whether this rule applies to the request."""
-        if self.until is not None and time.monotonic() > self.until:
-            return False
         if self.count is not None and self.count <= 0:
             return False
         if self.exempt_callbacks and path.startswith("/interactions/"):

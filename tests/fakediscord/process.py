@@ -111,6 +111,24 @@ class BotProcess:
         lines = self.log_path.read_text(errors="replace").splitlines()
         return "\n".join(lines[-tail:] if tail else lines)
 
+    def this_run_log(self) -> str:
+        """The output of the current (latest) start only."""
+        full = self.log(tail=None)
+        marker = f"=== start #{self.starts}:"
+        return full[full.rfind(marker) :] if marker in full else full
+
+    async def wait_log(self, text: str, *, timeout: float = 30.0) -> None:
+        """Until the current run has logged a line containing ``text`` (an event the bot
+        reports); raises BotExited if the process ends first, TimeoutError as a hang guard."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while text not in self.this_run_log():
+            if not self.running:
+                raise BotExited(f"bot exited with {self.returncode} before {text!r}:\n{self.log()}")
+            if loop.time() > deadline:
+                raise TimeoutError(f"no log line {text!r} after {timeout:.0f}s:\n{self.log()}")
+            await asyncio.sleep(0.05)  # polling the log file; the condition is the event
+
     async def wait_ready(self, *, sync: bool = False, timeout: float = 20.0) -> None:
         """Until this process IDENTIFYed and got its GUILD_CREATEs (and, with ``sync``, PUT its
         commands) after it started. Raises BotExited with the log tail if it died."""

@@ -5,7 +5,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from fnmatch import fnmatchcase
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -314,30 +313,21 @@ class FakeDiscord:
         """The next ``count`` requests matching ``pattern`` (fnmatch on ``"METHOD /path"``, e.g.
         ``"POST /interactions/*/callback"``) get ``status`` (429 with Retry-After etc.)."""
         return self.faults.add(
-            FaultRule(pattern, status, retry_after, global_, count, None, code, message)
+            FaultRule(pattern, status, retry_after, global_, count, code, message)
         )
 
     def rate_limit_storm(
-        self, seconds: float, *, retry_after: float = 1.0, pattern: str = "*", global_: bool = True
+        self, *, requests: int, retry_after: float = 1.0, pattern: str = "*", global_: bool = True
     ) -> FaultRule:
-        """For ``seconds``, matching requests get 429 (global by default; callbacks exempt)."""
+        """The next ``requests`` matching requests get 429 (global by default; callbacks
+        exempt). Counted, never timed: a slow bot meets the same storm as a fast one."""
         return self.faults.add(
-            FaultRule(
-                pattern,
-                429,
-                retry_after,
-                global_,
-                None,
-                time.monotonic() + seconds,
-                exempt_callbacks=global_,
-            )
+            FaultRule(pattern, 429, retry_after, global_, requests, exempt_callbacks=global_)
         )
 
-    def outage(self, seconds: float, *, status: int = 502, pattern: str = "*") -> FaultRule:
-        """For ``seconds``, matching requests get a 5xx."""
-        return self.faults.add(
-            FaultRule(pattern, status, count=None, until=time.monotonic() + seconds)
-        )
+    def outage(self, *, requests: int, status: int = 502, pattern: str = "*") -> FaultRule:
+        """The next ``requests`` matching requests get a 5xx."""
+        return self.faults.add(FaultRule(pattern, status, count=requests))
 
     def delay_next(self, pattern: str, seconds: float, *, count: int = 1) -> FaultRule:
         """Answer the next ``count`` matching requests only after ``seconds``."""
