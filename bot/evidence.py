@@ -307,8 +307,8 @@ def _window(text: str, segment: _Segment, checklist: _Checklist, point: int) -> 
 
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     """The span without surrounding spaces and markdown marks."""
-    while start < end and text[start] in QUOTE_STRIP:
+    while start < end and (text[start] in QUOTE_STRIP or text[start].isspace()):
         start += 1
-    while end > start and text[end - 1] in QUOTE_STRIP:
+    while end > start and (text[end - 1] in QUOTE_STRIP or text[end - 1].isspace()):
         end -= 1
     return start, end

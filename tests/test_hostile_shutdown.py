@@ -100,4 +100,4 @@ async def test_signal_during_a_fan_out_loses_no_post(
     await stop_cleanly(process, "terminate")
     assert len(daily_counts(fake, channels)) < CHANNELS  # the signal came mid fan-out
     again = await restart(fake, tmp_path, bot_config)  # the rest is caught up, none twice
-    await check_every_channel_posted_once(fake, again, channels, "daily fan-out, SIGTERM")
+    await check_every_channel_posted_once(fake, again, tmp_path, channels, "daily fan-out, SIGTERM")

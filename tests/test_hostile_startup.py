@@ -219,7 +219,7 @@ def test_tilde_in_the_content_path(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     # Problems name files from the bank's parent: this is the bank in the home folder.
-    assert result.stderr.splitlines()[0] == "bank/topics.yaml: -: topics: must list the topics"
+    assert result.stderr.splitlines()[0] == "topics.yaml: -: topics: must list the topics"
     assert not (tmp_path / "~").exists()
 
 
