@@ -13,37 +13,23 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import review
+from bot import review, zones
 from bot.clock import Clock
 from bot.content import Library
 from bot.leaderboard import Period, ranking, scored_points, window_start
 from bot.models import Attempt, Question, Rating
+from bot.stats import (
+    MAX_POINTS,
+    Stats,
+    answer_trend,
+    daily_trend,
+    streak_instants,
+    topic_stats,
+)
 from bot.store import Store
-from bot.streaks import Streak, streak
+from bot.streaks import streak
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True, slots=True)
-class TopicStats:
-    """One topic's attempts, average coverage and mastery (FSRS retrievability)."""
-
-    topic: str
-    attempts: int
-    coverage: float | None
-    mastery: float
-
-
-@dataclass(frozen=True, slots=True)
-class Stats:
-    """What /stats shows."""
-
-    attempts: int
-    coverage: float | None
-    topics: tuple[TopicStats, ...]
-    streak: Streak
-    due: int
-    points: tuple[tuple[datetime, float], ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,33 +133,29 @@ class Progress:
         return {first + timedelta(days=i) for i in range((today - first).days)} - up
 
     async def stats(self, user_id: int) -> Stats:
-        """Attempts, coverage and mastery per topic, streak and due count."""
+        """Attempts, coverage and mastery per topic, streak, due count and the coverage trend."""
         now = self.clock.now()
-        scores = await self.store.cards.scores(user_id)
         cards = await self.store.cards.for_user(user_id)
         tz_name, _, _ = await self.store.users.settings(user_id)
-        per_topic: defaultdict[str, list[float]] = defaultdict(list)
-        for question_id, score, _ in scores:
-            question = self.library.bank.questions.get(question_id)
-            per_topic[question.topic if question else "retired"].append(score)
-        mastery = self._mastery(cards, now)
-        topics = tuple(
-            TopicStats(
-                topic=t,
-                attempts=len(per_topic.get(t, [])),
-                coverage=_mean(per_topic.get(t, [])),
-                mastery=mastery.get(t, 0.0),
-            )
-            for t in self.library.bank.topics
-        )
-        when = [graded for _, _, graded in scores]
+        by_question = await self.store.cards.question_scores(user_id)
+        answers = sum(group.answers for group in by_question)
+        if answers <= MAX_POINTS:  # few enough to draw each, and to read each one's time
+            scores = await self.store.cards.scores(user_id)
+            points = [(graded, score) for _, score, graded in scores]
+            trend, instants = answer_trend(points), [graded for graded, _ in points]
+        else:
+            days = await self.store.cards.day_scores(user_id)
+            trend = daily_trend(days)
+            instants, unknown = streak_instants(days, zones.zone(tz_name))
+            for day in unknown:
+                instants += await self.store.cards.graded_times(user_id, day)
         return Stats(
-            attempts=len(scores),
-            coverage=_mean([s for _, s, _ in scores]),
-            topics=topics,
-            streak=streak(when, tz_name, now, await self.down_days(tz_name)),
+            attempts=answers,
+            coverage=sum(g.total for g in by_question) / answers if answers else None,
+            topics=topic_stats(by_question, self.library.bank, self._mastery(cards, now)),
+            streak=streak(instants, tz_name, now, await self.down_days(tz_name)),
             due=sum(1 for c in cards if c.due <= now),
-            points=tuple((graded, score) for _, score, graded in scores),
+            trend=trend,
         )
 
     async def leaderboard(self, guild_id: int, period: Period) -> list[tuple[int, int]]:
@@ -237,7 +219,3 @@ def _attempt_row(attempt: Attempt) -> dict[str, object]:
     row["created_at"] = attempt.created_at.isoformat()
     row["graded_at"] = attempt.graded_at.isoformat() if attempt.graded_at else ""
     return row
-
-
-def _mean(values: list[float]) -> float | None:
-    return sum(values) / len(values) if values else None

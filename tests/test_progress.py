@@ -193,6 +193,14 @@ async def test_forget_me_leaves_no_rows(
             "daily_posts_by_status",
         ),
         ("SELECT state FROM rounds WHERE user_id = 1 AND status = 'active'", "rounds_one_active"),
+        # /stats: the sums by their keys, and one UTC day's answers (streaks, DST days) by range.
+        ("SELECT day, answers FROM score_days WHERE user_id = 1 ORDER BY day", "PRIMARY KEY"),
+        ("SELECT answers FROM score_questions WHERE user_id = 1", "PRIMARY KEY"),
+        (
+            "SELECT graded_at FROM attempts WHERE user_id = 1 AND score IS NOT NULL "
+            "AND graded_at >= '2026-03-29' AND graded_at < '2026-03-29U' ORDER BY graded_at",
+            "attempts_scores (user_id=? AND graded_at>? AND graded_at<?)",
+        ),
     ],
 )
 async def test_queries_use_indexes(store: Store, sql: str, index: str) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import io
 from typing import Literal
 
@@ -11,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import NotYours, UserError
+from bot.stats import ChartCache
 from bot.ui.buttons import StatefulButton, question_view
 from bot.ui.embeds import question_embed
 from bot.ui.progress_embeds import leaderboard_embed, stats_embed
@@ -43,6 +43,7 @@ class ProgressCog(commands.Cog):
     def __init__(self, bot: commands.Bot) -> None:
         self.bot = bot
         self.services = bot.services  # type: ignore[attr-defined]
+        self.charts = ChartCache()  # a chart is drawn again only once what it shows changed
 
     @app_commands.command(name="review", description="Your most overdue question, only for you")
     async def review(self, interaction: discord.Interaction) -> None:
@@ -73,17 +74,8 @@ class ProgressCog(commands.Cog):
                 raise UserError(f"{target.display_name} keeps their stats private.")
         await interaction.response.defer(ephemeral=True, thinking=True)
         stats = await self.services.progress.stats(target.id)
-        mastery = {t.topic: t.mastery for t in stats.topics}
-        # Imported here: matplotlib and numpy cost ~50 MiB, paid only once /stats is used.
-        from bot.charts import render_progress
-
-        # matplotlib is CPU work: off the event loop, so other users are not kept waiting.
-        png = await asyncio.to_thread(
-            render_progress,
-            list(stats.points),
-            mastery,
-            f"{target.display_name}: coverage and mastery",
-        )
+        title = f"{target.display_name}: coverage and mastery"
+        png = await self.charts.png(target.id, stats, title)
         embed = stats_embed(target.display_name, stats, self.services.library.bank.topics)
         embed.set_image(url="attachment://progress.png")
         await send_ephemeral(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.store.db import Database, from_text, to_text
 
@@ -30,6 +30,30 @@ def _card(row: sqlite3.Row) -> CardRow:
         last_attempt_id=row["last_attempt_id"],
         due=due,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class QuestionScores:
+    """A user's graded answers to one question: how many, and their coverage summed (0–1 each).
+
+    Sums rather than means, so groups add up; a weighted coverage would be one more summed
+    column here and in migration 005's tables.
+    """
+
+    question_id: str
+    answers: int
+    total: float
+
+
+@dataclass(frozen=True, slots=True)
+class DayScores:
+    """A user's graded answers on one UTC day: count, coverage summed, first and last time."""
+
+    day: date
+    answers: int
+    total: float
+    first_at: datetime
+    last_at: datetime
 
 
 class Cards:
@@ -91,6 +115,36 @@ class Cards:
             (user_id,),
         )
         return [(r[0], float(r[1]), from_text(r[2])) for r in rows]  # type: ignore[misc]
+
+    async def question_scores(self, user_id: int) -> list[QuestionScores]:
+        """Graded answers per question, in no particular order (kept by migration 005)."""
+        rows = await self.db.fetchall(
+            "SELECT question_id, answers, total FROM score_questions WHERE user_id = ?", (user_id,)
+        )
+        return [QuestionScores(r[0], int(r[1]), float(r[2])) for r in rows]
+
+    async def day_scores(self, user_id: int) -> list[DayScores]:
+        """Graded answers per UTC day, oldest first (kept by migration 005)."""
+        rows = await self.db.fetchall(
+            "SELECT day, answers, total, first_at, last_at FROM score_days WHERE user_id = ? "
+            "ORDER BY day",
+            (user_id,),
+        )
+        return [
+            DayScores(
+                date.fromisoformat(r[0]), int(r[1]), float(r[2]), from_text(r[3]), from_text(r[4])
+            )  # type: ignore[arg-type]
+            for r in rows
+        ]
+
+    async def graded_times(self, user_id: int, day: date) -> list[datetime]:
+        """When each answer graded on a UTC day was graded, oldest first."""
+        rows = await self.db.fetchall(
+            "SELECT graded_at FROM attempts WHERE user_id = ? AND score IS NOT NULL "
+            "AND graded_at >= ? AND graded_at < ? ORDER BY graded_at",
+            (user_id, day.isoformat(), f"{day.isoformat()}U"),  # "U" sorts after the time's "T"
+        )
+        return [from_text(r[0]) for r in rows]  # type: ignore[misc]
 
     async def guild_scores(
         self, guild_id: int, since: datetime | None
