@@ -17,8 +17,12 @@ NAMES = ("latency", "stats", "memory", "fanout", "evidence")
 def main(argv: list[str] | None = None) -> int:
     """Run the named benchmarks one after the other with their default (or quick) sizes."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("names", nargs="*", metavar="NAME",
-                        help=f"benchmarks to run, of {', '.join(NAMES)} (default: all)")
+    parser.add_argument(
+        "names",
+        nargs="*",
+        metavar="NAME",
+        help=f"benchmarks to run, of {', '.join(NAMES)} (default: all)",
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes (smoke test)")
     args = parser.parse_args(argv)
     unknown = [n for n in args.names if n not in NAMES]

@@ -43,8 +43,15 @@ class Report:
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
 
-    def add(self, metric: str, value: str, baseline: str = "", ratio: str = "",
-            target: str = "", ok: bool | None = None) -> None:
+    def add(
+        self,
+        metric: str,
+        value: str,
+        baseline: str = "",
+        ratio: str = "",
+        target: str = "",
+        ok: bool | None = None,
+    ) -> None:
         """Append a row."""
         self.rows.append(Row(metric, value, baseline, ratio, target, ok))
 
@@ -95,11 +102,18 @@ def _toml(value: TomlValue) -> str:
     return repr(value)
 
 
-def write_config(folder: Path, bot: dict[str, TomlValue] | None = None,
-                 daily: dict[str, TomlValue] | None = None) -> Path:
+def write_config(
+    folder: Path, bot: dict[str, TomlValue] | None = None, daily: dict[str, TomlValue] | None = None
+) -> Path:
     """A config file with the database in ``folder/data`` (plus the given settings)."""
-    sections = {"bot": {"database": str(folder / "data" / "followup.sqlite3"),
-                        "log_level": "INFO", **(bot or {})}, "daily": daily or {}}
+    sections = {
+        "bot": {
+            "database": str(folder / "data" / "followup.sqlite3"),
+            "log_level": "INFO",
+            **(bot or {}),
+        },
+        "daily": daily or {},
+    }
     lines: list[str] = []
     for name, values in sections.items():
         if values:
@@ -113,8 +127,14 @@ def write_config(folder: Path, bot: dict[str, TomlValue] | None = None,
 
 def bot_process(fake: FakeDiscord, folder: Path, config: Path) -> BotProcess:
     """The real, unmodified ``python -m bot`` on ``config``, logging to ``folder/bot.log``."""
-    return BotProcess(fake, module="bot", args=["--config", str(config)], cwd=ROOT,
-                      log_path=folder / "bot.log", python=sys.executable)
+    return BotProcess(
+        fake,
+        module="bot",
+        args=["--config", str(config)],
+        cwd=ROOT,
+        log_path=folder / "bot.log",
+        python=sys.executable,
+    )
 
 
 @contextlib.asynccontextmanager
@@ -139,36 +159,53 @@ def log_problems(path: Path, limit: int = 4) -> tuple[int, list[str]]:
     """How many WARNING/ERROR/Traceback lines the log holds, and the first few."""
     if not path.exists():
         return 0, []
-    bad = [line for line in path.read_text(errors="replace").splitlines()
-           if (" WARNING " in line or " ERROR " in line or "Traceback" in line)
-           and not any(noise in line for noise in NOISE)]
+    bad = [
+        line
+        for line in path.read_text(errors="replace").splitlines()
+        if (" WARNING " in line or " ERROR " in line or "Traceback" in line)
+        and not any(noise in line for noise in NOISE)
+    ]
     return len(bad), [line[:200] for line in bad[:limit]]
 
 
 def add_log_evidence(report: Report, label: str, path: Path) -> None:
     """Note the warnings and errors of a bot log."""
     count, first = log_problems(path)
-    report.notes.append(f"{label} log: {count} WARNING/ERROR/Traceback line(s) "
-                        "(voice-library warnings ignored)")
+    report.notes.append(
+        f"{label} log: {count} WARNING/ERROR/Traceback line(s) (voice-library warnings ignored)"
+    )
     report.notes += [f"  | {line}" for line in first]
 
 
 def tree_state() -> str:
     """The commit the bot runs from, and how many files under bot/ differ from it."""
+
     def git(*args: str) -> str:
-        done = subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True,
-                              check=False)
+        done = subprocess.run(
+            ["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=False
+        )
         return done.stdout.strip()
+
     dirty = [line for line in git("status", "--porcelain", "--", "bot").splitlines() if line]
-    return f"bot at {git('rev-parse', '--short', 'HEAD') or '?'}" + \
-        (f" + {len(dirty)} uncommitted file(s) under bot/" if dirty else " (clean)")
+    return f"bot at {git('rev-parse', '--short', 'HEAD') or '?'}" + (
+        f" + {len(dirty)} uncommitted file(s) under bot/" if dirty else " (clean)"
+    )
 
 
 def print_report(report: Report) -> None:
     """The compact table, then the notes."""
     head = ("metric", "value", "baseline", "ratio", "target", "ok")
-    cells = [head] + [(r.metric, r.value, r.baseline, r.ratio, r.target,
-                       "" if r.ok is None else ("yes" if r.ok else "MISSED")) for r in report.rows]
+    cells = [head] + [
+        (
+            r.metric,
+            r.value,
+            r.baseline,
+            r.ratio,
+            r.target,
+            "" if r.ok is None else ("yes" if r.ok else "MISSED"),
+        )
+        for r in report.rows
+    ]
     widths = [max(len(row[i]) for row in cells) for i in range(len(head))]
     print(f"\n== {report.name}" + (f": {report.title}" if report.title else "") + " ==")
     for row in cells:

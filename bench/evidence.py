@@ -24,9 +24,9 @@ import sys
 import time
 
 from bench.common import MIB, ROOT, Report, finish, mib, ms, percentile, ratio, secs, tree_state
-from bot.content import DEFAULT_CONTENT, load_bank
-from bot.evidence import THRESHOLD, EvidenceIndex
-from bot.models import Bank
+from bot.core.models import Bank
+from bot.domain.answers.evidence import THRESHOLD, EvidenceIndex
+from bot.domain.content.loader import DEFAULT_CONTENT, load_bank
 from tests.test_evidence import (
     MIN_PRECISION,
     flag_stats,
@@ -39,7 +39,7 @@ LONG = (4000, 8000)
 # Run in a fresh interpreter, so the figures are those of a start-up and nothing else's.
 STARTUP_PROBE = """
 import gc, json, time, psutil
-from bot.content import load_bank
+from bot.domain.content.loader import load_bank
 process = psutil.Process()
 began = time.perf_counter()
 bank = load_bank()
@@ -47,7 +47,7 @@ loaded = time.perf_counter() - began
 gc.collect()
 before = process.memory_info().rss
 began = time.perf_counter()
-from bot.evidence import EvidenceIndex
+from bot.domain.answers.evidence import EvidenceIndex
 index = EvidenceIndex.build(bank)
 built = time.perf_counter() - began
 gc.collect()

@@ -36,30 +36,48 @@ from bench.common import (
     tree_state,
     write_config,
 )
-from bot.config import DailySettings
+from bot.core.config import DailySettings
 from bot.store.db import migrations, to_text
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.api import RequestRecord
 
-POSTING = ("/channels/{channel_id}/messages",
-           "/channels/{channel_id}/messages/{message_id}/threads")
+POSTING = (
+    "/channels/{channel_id}/messages",
+    "/channels/{channel_id}/messages/{message_id}/threads",
+)
 
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options (sizes default to the issue's)."""
-    parser = argparse.ArgumentParser(prog="python -m bench.fanout", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.fanout",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--channels", type=int, default=2000, help="text channels due at once")
     parser.add_argument("--per-guild", type=int, default=50, help="channels per guild")
-    parser.add_argument("--lead", type=float, default=25.0,
-                        help="the due minute is at least this many seconds after set-up")
-    parser.add_argument("--trigger", choices=("cron", "catchup"), default="cron",
-                        help="cron: due at the next minute (the real fan-out); catchup: due a "
-                             "minute ago, posted by the start-up catch-up (no minute to wait)")
-    parser.add_argument("--max-ratio", type=float, default=1.2,
-                        help="target: total time / (requests / 40 per s) at most this")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke test: 100 channels through the catch-up trigger")
+    parser.add_argument(
+        "--lead",
+        type=float,
+        default=25.0,
+        help="the due minute is at least this many seconds after set-up",
+    )
+    parser.add_argument(
+        "--trigger",
+        choices=("cron", "catchup"),
+        default="cron",
+        help="cron: due at the next minute (the real fan-out); catchup: due a "
+        "minute ago, posted by the start-up catch-up (no minute to wait)",
+    )
+    parser.add_argument(
+        "--max-ratio",
+        type=float,
+        default=1.2,
+        help="target: total time / (requests / 40 per s) at most this",
+    )
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke test: 100 channels through the catch-up trigger"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.channels, args.trigger = 100, "catchup"
@@ -71,14 +89,16 @@ def create_world(fake: FakeDiscord, channels: int, per_guild: int) -> list[tuple
     out: list[tuple[int, int]] = []
     for g in range(math.ceil(channels / per_guild)):
         count = min(per_guild, channels - len(out))
-        guild = fake.add_guild(f"fanout-{g}", channels=tuple(f"daily-{c}" for c in range(count)),
-                               system_channel=None)
+        guild = fake.add_guild(
+            f"fanout-{g}", channels=tuple(f"daily-{c}" for c in range(count)), system_channel=None
+        )
         out += [(guild.id, ch.id) for ch in guild.text_channels]
     return out[:channels]
 
 
-def write_schedules(database: Path, targets: list[tuple[int, int]], post_time: str,
-                    creator: int, now: datetime) -> None:
+def write_schedules(
+    database: Path, targets: list[tuple[int, int]], post_time: str, creator: int, now: datetime
+) -> None:
     """Apply the bot's migrations as the bot does, then insert one schedule per channel."""
     database.parent.mkdir(parents=True, exist_ok=True)
     created = to_text(now - timedelta(days=1))
@@ -92,7 +112,8 @@ def write_schedules(database: Path, targets: list[tuple[int, int]], post_time: s
             "INSERT INTO schedules (guild_id, channel_id, post_time, timezone, topics, role_id, "
             "use_thread, paused, created_by, created_at, updated_at) "
             "VALUES (?, ?, ?, 'UTC', '', NULL, 1, 0, ?, ?, ?)",
-            [(gid, cid, post_time, creator, created, created) for gid, cid in targets])
+            [(gid, cid, post_time, creator, created, created) for gid, cid in targets],
+        )
         db.execute("COMMIT")
 
 
@@ -107,8 +128,11 @@ def tally(fake: FakeDiscord, channels: list[int]) -> tuple[int, int, int]:
     """(channels with a post, channels whose post has a thread, channels with more than one)."""
     posted = threaded = duplicated = 0
     for cid in channels:
-        msgs = [m for m in fake.state.channel_messages.get(cid, ())
-                if m.author.id == fake.bot.id and not m.deleted]
+        msgs = [
+            m
+            for m in fake.state.channel_messages.get(cid, ())
+            if m.author.id == fake.bot.id and not m.deleted
+        ]
         posted += bool(msgs)
         threaded += any(m.thread_id is not None for m in msgs)
         duplicated += len(msgs) > 1
@@ -119,8 +143,11 @@ def progress(start: float, posted: int, threaded: int, total: int) -> None:
     """A progress line on stderr every 10 s."""
     now = time.time()
     if int(now * 2) % 20 == 0:
-        print(f"  fanout: {now - start:+.0f} s from due, {posted}/{total} posted, "
-              f"{threaded} threads", file=sys.stderr, flush=True)
+        print(
+            f"  fanout: {now - start:+.0f} s from due, {posted}/{total} posted, {threaded} threads",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 async def measure(args: argparse.Namespace) -> Report:
@@ -158,13 +185,18 @@ async def measure(args: argparse.Namespace) -> Report:
                     await asyncio.sleep(0.5)
                 await asyncio.sleep(3)  # late duplicates would show up now
             with contextlib.closing(sqlite3.connect(database)) as db:
-                statuses = dict(db.execute(
-                    "SELECT status, COUNT(*) FROM daily_posts GROUP BY status").fetchall())
+                statuses = dict(
+                    db.execute(
+                        "SELECT status, COUNT(*) FROM daily_posts GROUP BY status"
+                    ).fetchall()
+                )
             report = _report(args, fake, channels, start, ready, due, statuses)
             add_log_evidence(report, "followup bot", folder / "bot.log")
             log = (folder / "bot.log").read_text(errors="replace")
-            report.notes.append(f"bot log: {log.count('daily posted')} 'daily posted' lines, "
-                                f"{log.count('was missed by')} APScheduler misfires")
+            report.notes.append(
+                f"bot log: {log.count('daily posted')} 'daily posted' lines, "
+                f"{log.count('was missed by')} APScheduler misfires"
+            )
             return report
 
 
@@ -182,8 +214,15 @@ def thread_lag(posts: list[RequestRecord]) -> float:
     return lag
 
 
-def _report(args: argparse.Namespace, fake: FakeDiscord, channels: list[int], start: float,
-            ready: float, due: datetime, statuses: dict[str, int]) -> Report:
+def _report(
+    args: argparse.Namespace,
+    fake: FakeDiscord,
+    channels: list[int],
+    start: float,
+    ready: float,
+    due: datetime,
+    statuses: dict[str, int],
+) -> Report:
     pace = DailySettings().posts_per_second
     window: list[RequestRecord] = [r for r in fake.requests if r.time >= start]
     if args.trigger == "catchup":  # no due instant: count from the first post request
@@ -195,29 +234,46 @@ def _report(args: argparse.Namespace, fake: FakeDiscord, channels: list[int], st
     total, baseline = last - start, len(window) / pace
     posted, threaded, duplicated = tally(fake, channels)
     limited = sum(1 for r in window if r.status == 429)
-    report = Report("fanout", f"{len(channels)} channels due at once "
-                              f"({math.ceil(len(channels) / args.per_guild)} guilds x "
-                              f"{args.per_guild}), trigger={args.trigger}, ratelimits=enforce")
+    report = Report(
+        "fanout",
+        f"{len(channels)} channels due at once "
+        f"({math.ceil(len(channels) / args.per_guild)} guilds x "
+        f"{args.per_guild}), trigger={args.trigger}, ratelimits=enforce",
+    )
     report.add("REST requests of the fan-out", str(len(window)))
     since = "due" if args.trigger == "cron" else "first request"
-    report.add(f"total time {since} -> last post", secs(total), secs(baseline) + f" ({pace:g}/s)",
-               ratio(total, baseline), f"<= {args.max_ratio}x",
-               total <= args.max_ratio * baseline)
+    report.add(
+        f"total time {since} -> last post",
+        secs(total),
+        secs(baseline) + f" ({pace:g}/s)",
+        ratio(total, baseline),
+        f"<= {args.max_ratio}x",
+        total <= args.max_ratio * baseline,
+    )
     report.add("first request after due", secs(first - start) if args.trigger == "cron" else "-")
-    report.add("achieved pace", f"{len(window) / total:.1f} req/s" if total > 0 else "-",
-               f"{pace:g} req/s")
+    report.add(
+        "achieved pace", f"{len(window) / total:.1f} req/s" if total > 0 else "-", f"{pace:g} req/s"
+    )
     report.add("duplicates (channels > 1 post)", str(duplicated), "", "", "0", duplicated == 0)
-    report.add("missing (channels without post)", str(len(channels) - posted), "", "", "0",
-               posted == len(channels))
+    report.add(
+        "missing (channels without post)",
+        str(len(channels) - posted),
+        "",
+        "",
+        "0",
+        posted == len(channels),
+    )
     report.add("posts without thread", str(posted - threaded))
     report.add("longest message -> its thread", secs(thread_lag(posts)))
     report.add("429 responses", str(limited), "", "", "0", limited == 0)
-    report.add("peak requests in 1 s (whole run)", str(fake.ratelimits.max_per_second),
-               "", "", "limit 50")
+    report.add(
+        "peak requests in 1 s (whole run)", str(fake.ratelimits.max_per_second), "", "", "limit 50"
+    )
     report.notes += [
         "requests by route: " + ", ".join(f"{k} x{v}" for k, v in kinds.most_common(5)),
-        f"due {due:%H:%M} UTC; bot connected {ready - due.timestamp():+.1f} s from the due "
-        f"minute" if args.trigger == "cron" else "due a minute before start-up",
+        f"due {due:%H:%M} UTC; bot connected {ready - due.timestamp():+.1f} s from the due minute"
+        if args.trigger == "cron"
+        else "due a minute before start-up",
         f"daily_posts rows by status: {statuses}",
         f"bot settings: daily.posts_per_second = {pace:g} (default, not set in the config), "
         "2 paced requests per channel (a message and its thread, reserved together)",
@@ -226,8 +282,10 @@ def _report(args: argparse.Namespace, fake: FakeDiscord, channels: list[int], st
         tree_state(),
     ]
     if args.trigger == "catchup":
-        report.notes.append("catch-up trigger: times count from the first request; the start-up "
-                            "catch-up posts channel by channel, not the cron fan-out")
+        report.notes.append(
+            "catch-up trigger: times count from the first request; the start-up "
+            "catch-up posts channel by channel, not the cron fan-out"
+        )
     return report
 
 

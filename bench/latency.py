@@ -52,10 +52,12 @@ class Target:
     async def run(self, count: int, offset: int) -> list[InteractionResult]:
         """``count`` interactions dispatched back to back, then wait for every first response."""
         users = [self.users[(offset + i) % len(self.users)] for i in range(count)]
-        results = await asyncio.gather(*(u.slash(self.command, wait="none", **self.options)
-                                         for u in users))
-        await asyncio.gather(*(r.wait("response", RESPONSE_TIMEOUT) for r in results),
-                             return_exceptions=True)
+        results = await asyncio.gather(
+            *(u.slash(self.command, wait="none", **self.options) for u in users)
+        )
+        await asyncio.gather(
+            *(r.wait("response", RESPONSE_TIMEOUT) for r in results), return_exceptions=True
+        )
         return results
 
     def latencies(self, results: list[InteractionResult]) -> list[float]:
@@ -78,17 +80,29 @@ class Target:
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options (sizes default to the issue's)."""
-    parser = argparse.ArgumentParser(prog="python -m bench.latency", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.latency",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--n", type=int, default=200, help="sequential interactions per bot")
     parser.add_argument("--k", type=int, default=50, help="interactions per concurrent burst")
-    parser.add_argument("--rounds", type=int, default=10,
-                        help="concurrent bursts per bot (more bursts: a steadier p99)")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=10,
+        help="concurrent bursts per bot (more bursts: a steadier p99)",
+    )
     parser.add_argument("--warmup", type=int, default=30, help="warm-up interactions per bot")
-    parser.add_argument("--max-ratio", type=float, default=1.5,
-                        help="target: concurrent p99 bot/floor at most this")
-    parser.add_argument("--max-first", type=float, default=1.5,
-                        help="target: slowest first response of the bot, seconds")
+    parser.add_argument(
+        "--max-ratio", type=float, default=1.5, help="target: concurrent p99 bot/floor at most this"
+    )
+    parser.add_argument(
+        "--max-first",
+        type=float,
+        default=1.5,
+        help="target: slowest first response of the bot, seconds",
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes for a smoke test")
     args = parser.parse_args(argv)
     if args.quick:
@@ -102,8 +116,9 @@ def same_events_as_bot(fake: FakeDiscord) -> None:
     both bots process the same events per interaction."""
     emit = fake.state.emit
 
-    def filtered(event: str, data: dict[str, Any], guild_id: int | None, intent: int | None,
-                 private: bool) -> None:
+    def filtered(
+        event: str, data: dict[str, Any], guild_id: int | None, intent: int | None, private: bool
+    ) -> None:
         if event != "MESSAGE_CREATE" or guild_id is None:
             emit(event, data, guild_id, intent, private)
 
@@ -123,8 +138,9 @@ async def measure(args: argparse.Namespace) -> Report:
             same_events_as_bot(floor_fake)
             floor = Target("floor", floor_fake, "ping", {})
             bot = Target("bot", bot_fake, "followup", {"topic": "cache"})
-            pong = BotProcess(floor_fake, script=PONGBOT, log_path=folder / "pongbot.log",
-                              python=sys.executable)
+            pong = BotProcess(
+                floor_fake, script=PONGBOT, log_path=folder / "pongbot.log", python=sys.executable
+            )
             real = bot_process(bot_fake, folder, write_config(folder))
             async with started(pong), started(real):
                 await asyncio.gather(_prepare(floor, pong, args.k), _prepare(bot, real, args.k))
@@ -145,28 +161,50 @@ async def measure(args: argparse.Namespace) -> Report:
 
 
 def _report(args: argparse.Namespace, floor: Target, bot: Target) -> Report:
-    report = Report("latency", f"/followup topic:cache vs pongbot /ping (floor), "
-                    f"N={args.n} sequential, {args.rounds} bursts of K={args.k}")
+    report = Report(
+        "latency",
+        f"/followup topic:cache vs pongbot /ping (floor), "
+        f"N={args.n} sequential, {args.rounds} bursts of K={args.k}",
+    )
     figures: dict[str, dict[str, float]] = {}
     for target in (floor, bot):
         seq, conc = target.latencies(target.sequential), target.latencies(target.concurrent)
-        figures[target.label] = {"seq50": percentile(seq, 50), "seq99": percentile(seq, 99),
-                                 "conc50": percentile(conc, 50), "conc99": percentile(conc, 99),
-                                 "max": max(seq + conc, default=float("nan"))}
+        figures[target.label] = {
+            "seq50": percentile(seq, 50),
+            "seq99": percentile(seq, 99),
+            "conc50": percentile(conc, 50),
+            "conc99": percentile(conc, 99),
+            "max": max(seq + conc, default=float("nan")),
+        }
     f, b = figures["floor"], figures["bot"]
-    for key, label in (("seq50", "sequential p50"), ("seq99", "sequential p99"),
-                       ("conc50", f"concurrent (K={args.k}) p50")):
+    for key, label in (
+        ("seq50", "sequential p50"),
+        ("seq99", "sequential p99"),
+        ("conc50", f"concurrent (K={args.k}) p50"),
+    ):
         report.add(label, ms(b[key]), ms(f[key]), ratio(b[key], f[key]))
     conc_ratio = b["conc99"] / f["conc99"] if f["conc99"] else float("inf")
-    report.add(f"concurrent (K={args.k}) p99", ms(b["conc99"]), ms(f["conc99"]),
-               ratio(b["conc99"], f["conc99"]), f"<= {args.max_ratio}x floor",
-               conc_ratio <= args.max_ratio)
-    report.add("max first response", ms(b["max"]), ms(f["max"]), ratio(b["max"], f["max"]),
-               f"<= {args.max_first * 1000:.0f} ms", b["max"] <= args.max_first)
+    report.add(
+        f"concurrent (K={args.k}) p99",
+        ms(b["conc99"]),
+        ms(f["conc99"]),
+        ratio(b["conc99"], f["conc99"]),
+        f"<= {args.max_ratio}x floor",
+        conc_ratio <= args.max_ratio,
+    )
+    report.add(
+        "max first response",
+        ms(b["max"]),
+        ms(f["max"]),
+        ratio(b["max"], f["max"]),
+        f"<= {args.max_first * 1000:.0f} ms",
+        b["max"] <= args.max_first,
+    )
     failed_bot = bot.failed(bot.sequential + bot.concurrent)
     failed_floor = floor.failed(floor.sequential + floor.concurrent)
-    report.add("no accepted first response", str(failed_bot), str(failed_floor), "", "0",
-               failed_bot == 0)
+    report.add(
+        "no accepted first response", str(failed_bot), str(failed_floor), "", "0", failed_bot == 0
+    )
     samples = len(bot.latencies(bot.sequential)), len(bot.latencies(bot.concurrent))
     report.notes += [
         f"samples per bot: {samples[0]} sequential, {samples[1]} concurrent "

@@ -59,20 +59,27 @@ class Run:
 
 def parse(argv: list[str] | None = None) -> argparse.Namespace:
     """Command-line options (sizes default to the issue's)."""
-    parser = argparse.ArgumentParser(prog="python -m bench.memory", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.memory",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--guilds", type=int, default=10_000)
-    parser.add_argument("--shards", type=int, default=0,
-                        help="bot.shard_count (default: guilds / 2,500 rounded up)")
-    parser.add_argument("--max-concurrency", type=int, default=16,
-                        help="what the fake's /gateway/bot reports")
-    parser.add_argument("--settle", type=float, default=3.0,
-                        help="seconds after ready before reading RSS")
+    parser.add_argument(
+        "--shards", type=int, default=0, help="bot.shard_count (default: guilds / 2,500 rounded up)"
+    )
+    parser.add_argument(
+        "--max-concurrency", type=int, default=16, help="what the fake's /gateway/bot reports"
+    )
+    parser.add_argument(
+        "--settle", type=float, default=3.0, help="seconds after ready before reading RSS"
+    )
     parser.add_argument("--timeout", type=float, default=90.0, help="give up on ready after")
     parser.add_argument("--max-rss", type=float, default=150.0, help="target, MiB")
     parser.add_argument("--max-ready", type=float, default=20.0, help="target, seconds")
-    parser.add_argument("--quick", action="store_true",
-                        help="smoke test: 1,000 guilds on one shard")
+    parser.add_argument(
+        "--quick", action="store_true", help="smoke test: 1,000 guilds on one shard"
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.guilds, args.shards, args.settle = 1000, 1, 1.0
@@ -111,7 +118,8 @@ async def start_up(args: argparse.Namespace, folder: Path, guilds: int, shards: 
                 await fake.wait_identified(count=shards, after=t0, timeout=args.timeout)
                 run.identified = time.time() - t0
                 run.ready, run.ready_guilds = await wait_ready_line(
-                    run.log, t0, max(1.0, args.timeout - run.identified))
+                    run.log, t0, max(1.0, args.timeout - run.identified)
+                )
             except TimeoutError as exc:
                 raise TimeoutError(f"{exc}\n{process.log()}") from None
             if not process.running:
@@ -138,19 +146,41 @@ async def measure(args: argparse.Namespace) -> Report:
 
 
 def _report(args: argparse.Namespace, base: Run, big: Run) -> Report:
-    report = Report("memory", f"{big.guilds} guilds on {big.shards} shard(s) vs 1 guild "
-                              f"(unsharded), same run")
-    report.add("time to 'ready as' log line", secs(big.ready), secs(base.ready),
-               ratio(big.ready, base.ready), f"<= {args.max_ready:g} s",
-               big.ready <= args.max_ready)
-    report.add("time to all IDENTIFYs + GUILD_CREATEs", secs(big.identified),
-               secs(base.identified), ratio(big.identified, base.identified))
-    report.add("resident memory (RSS)", mib(big.rss), mib(base.rss), ratio(big.rss, base.rss),
-               f"<= {args.max_rss:g} MiB", big.rss <= args.max_rss * MIB)
+    report = Report(
+        "memory", f"{big.guilds} guilds on {big.shards} shard(s) vs 1 guild (unsharded), same run"
+    )
+    report.add(
+        "time to 'ready as' log line",
+        secs(big.ready),
+        secs(base.ready),
+        ratio(big.ready, base.ready),
+        f"<= {args.max_ready:g} s",
+        big.ready <= args.max_ready,
+    )
+    report.add(
+        "time to all IDENTIFYs + GUILD_CREATEs",
+        secs(big.identified),
+        secs(base.identified),
+        ratio(big.identified, base.identified),
+    )
+    report.add(
+        "resident memory (RSS)",
+        mib(big.rss),
+        mib(base.rss),
+        ratio(big.rss, base.rss),
+        f"<= {args.max_rss:g} MiB",
+        big.rss <= args.max_rss * MIB,
+    )
     per_guild = (big.rss - base.rss) / max(1, big.guilds)
     report.add("per-guild cost (RSS_N - RSS_1) / N", f"{per_guild / 1024:.1f} KiB")
-    report.add("guilds in 'ready as' line", str(big.ready_guilds), str(base.ready_guilds), "",
-               str(big.guilds), big.ready_guilds == big.guilds)
+    report.add(
+        "guilds in 'ready as' line",
+        str(big.ready_guilds),
+        str(base.ready_guilds),
+        "",
+        str(big.guilds),
+        big.ready_guilds == big.guilds,
+    )
     offsets = ", ".join(f"{t:.1f}" for t in big.identify_offsets)
     report.notes += [
         f"fake /gateway/bot reports session_start_limit.max_concurrency = "

@@ -30,12 +30,12 @@ from pathlib import Path
 from typing import NoReturn, TypeVar
 
 from bench.common import Report, finish, ms, ratio
-from bot.charts import render_progress
-from bot.clock import FixedClock
-from bot.content import DEFAULT_CONTENT, Library
-from bot.flow import Flow, Where
-from bot.progress import Progress
-from bot.stats import ChartCache, Trend, chart_mastery
+from bot.core.clock import FixedClock
+from bot.domain.answers.service import Flow, Where
+from bot.domain.content.loader import DEFAULT_CONTENT, Library
+from bot.domain.progress.charts import render_progress
+from bot.domain.progress.service import Progress
+from bot.domain.progress.stats import ChartCache, Trend, chart_mastery
 from bot.store import Store
 
 NOW = datetime(2026, 6, 1, 12, tzinfo=UTC)

@@ -12,9 +12,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import NoReturn
 
-from bot.config import TOKEN_VARIABLE, ConfigError, MockSettings, Settings, load_settings
-from bot.content import ContentError, content_root, load_bank
-from bot.content_report import style_warnings, summary
+from bot.core.config import TOKEN_VARIABLE, ConfigError, MockSettings, Settings, load_settings
+from bot.domain.content.loader import ContentError, content_root, load_bank
+from bot.domain.content.report import style_warnings, summary
 from bot.store.db import StoreError
 
 log = logging.getLogger("bot")
@@ -175,7 +175,7 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
             return 2
         return _check_content(args.path or content_root(settings))
     if args.command == "practice":
-        from bot.terminal import practise
+        from bot.terminal.practice import practise
 
         return practise(settings, content_root(settings), args)
     if args.command == "backup":

@@ -15,22 +15,22 @@ import aiohttp
 import discord
 from discord.ext import commands, tasks
 
-from bot.clock import SystemClock
 from bot.cogs.mock import MOCK_COG_ITEMS
 from bot.cogs.progress import ForgetButton
-from bot.config import TOKEN_VARIABLE, Settings
-from bot.content import ContentError, Library, content_root
-from bot.jobs import DailyJobs
-from bot.pacing import Pacer
-from bot.services import Services
+from bot.core.clock import SystemClock
+from bot.core.config import TOKEN_VARIABLE, Settings
+from bot.domain.content.loader import ContentError, Library, content_root
+from bot.domain.daily.jobs import DailyJobs
+from bot.domain.services import Services
 from bot.store import Store
-from bot.ui import answering
-from bot.ui.buttons import DYNAMIC_ITEMS
-from bot.ui.daily_posts import DiscordPoster
-from bot.ui.mock_dm import MOCK_ITEMS, MockDriver, checklist_submitted
-from bot.ui.modals import MOCK_MODAL
-from bot.ui.replies import NO_PINGS, FollowupTree
-from bot.ui.router import Router
+from bot.ui.answers import submits as answering
+from bot.ui.answers.buttons import DYNAMIC_ITEMS
+from bot.ui.answers.modals import MOCK_MODAL
+from bot.ui.daily.posts import DiscordPoster
+from bot.ui.kit.pacing import Pacer
+from bot.ui.kit.replies import NO_PINGS, FollowupTree
+from bot.ui.kit.router import Router
+from bot.ui.mock.dm import MOCK_ITEMS, MockDriver, checklist_submitted
 
 log = logging.getLogger(__name__)
 LOGIN_TRIES = 6
@@ -43,7 +43,7 @@ ITEMS = (
     ForgetButton,
 )
 EXTENSIONS = (
-    "bot.cogs.followup",
+    "bot.cogs.answers",
     "bot.cogs.daily",
     "bot.cogs.mock",
     "bot.cogs.progress",

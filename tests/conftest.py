@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.content import DEFAULT_CONTENT, Library, load_bank
-from bot.flow import Flow
-from bot.models import Bank
+from bot.core.clock import FixedClock
+from bot.core.models import Bank
+from bot.domain.answers.service import Flow
+from bot.domain.content.loader import DEFAULT_CONTENT, Library, load_bank
 from bot.store import Store
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -11,7 +11,7 @@ from unittest import mock
 
 import discord
 
-from bot.services import Services
+from bot.domain.services import Services
 
 
 def fake_interaction(

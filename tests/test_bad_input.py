@@ -12,17 +12,17 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.clock import FixedClock
-from bot.config import Settings
-from bot.content import DEFAULT_CONTENT, Library
-from bot.models import Bank
-from bot.services import Services
+from bot.core.clock import FixedClock
+from bot.core.config import Settings
+from bot.core.models import Bank
+from bot.domain.content.loader import DEFAULT_CONTENT, Library
+from bot.domain.services import Services
 from bot.store import Store
-from bot.ui import answering
-from bot.ui.buttons import DYNAMIC_ITEMS
-from bot.ui.modals import submitted_values, ticked_points
-from bot.ui.replies import APOLOGY
-from bot.ui.router import Router
+from bot.ui.answers import submits as answering
+from bot.ui.answers.buttons import DYNAMIC_ITEMS
+from bot.ui.answers.modals import submitted_values, ticked_points
+from bot.ui.kit.replies import APOLOGY
+from bot.ui.kit.router import Router
 from tests.conftest import BAD_INPUT_REPORT
 from tests.fakediscord import BotProcess, FakeDiscord
 from tests.fakediscord.build import new_interaction

@@ -12,8 +12,8 @@ from random import Random
 import pytest
 from PIL import Image
 
-from bot.charts import DOTS, DPI, LINE, SIZE, TEXT, render_progress
-from bot.stats import (
+from bot.domain.progress.charts import DOTS, DPI, LINE, SIZE, TEXT, render_progress
+from bot.domain.progress.stats import (
     MAX_POINTS,
     ROLLING_ANSWERS,
     ROLLING_DAYS,

@@ -10,10 +10,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.bankfile import CLIP, MAX_BYTES, MAX_DEPTH, MAX_PROBLEMS, shown
-from bot.content import DEFAULT_CONTENT, ContentError, Library, load_bank
-from bot.content_report import style_warnings, summary
-from bot.models import TOPIC_IDS, Bank
+from bot.core.models import TOPIC_IDS, Bank
+from bot.domain.content.bankfile import CLIP, MAX_BYTES, MAX_DEPTH, MAX_PROBLEMS, shown
+from bot.domain.content.loader import DEFAULT_CONTENT, ContentError, Library, load_bank
+from bot.domain.content.report import style_warnings, summary
 
 REFERENCE_COUNTS = {
     "database": 8,

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.config import DailySettings
-from bot.content import DEFAULT_CONTENT, Library
-from bot.daily import DailyService, Posted, PostError
-from bot.models import Bank, DailyPost, Question, Schedule
+from bot.core.clock import FixedClock
+from bot.core.config import DailySettings
+from bot.core.models import Bank, DailyPost, Question, Schedule
+from bot.domain.content.loader import DEFAULT_CONTENT, Library
+from bot.domain.daily.service import DailyService, Posted, PostError
 from bot.store import Store
 
 NINE_BERLIN = datetime(2026, 1, 15, 8, 0, tzinfo=UTC)

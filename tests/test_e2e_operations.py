@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import DEFAULT_CONTENT
+from bot.domain.content.loader import DEFAULT_CONTENT
 from tests.conftest import bot_process
 from tests.fakediscord import BotProcess, CommandNotVisible, FakeDiscord
 from tests.helpers import run_bot

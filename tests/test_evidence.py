@@ -21,7 +21,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.evidence import (
+from bot.core.models import Bank
+from bot.domain.answers.evidence import (
     DESCRIPTION_LIMIT,
     MAX_TEXT,
     NOT_FOUND,
@@ -30,7 +31,6 @@ from bot.evidence import (
     EvidenceIndex,
     describe,
 )
-from bot.models import Bank
 
 SET_PATH = Path(__file__).resolve().parent / "evidence_set.yaml"
 ROOT = SET_PATH.parent.parent

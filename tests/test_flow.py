@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.errors import Gone, NotYours, UserError
-from bot.flow import Flow, Where
-from bot.models import Bank, Rating
+from bot.core.errors import Gone, NotYours, UserError
+from bot.core.models import Bank, Rating
+from bot.domain.answers.service import Flow, Where
 
 HERE = Where(source="followup", guild_id=1, channel_id=2)
 

@@ -8,17 +8,17 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.clock import FixedClock
-from bot.cogs.followup import FollowupCog
-from bot.config import Settings
-from bot.content import DEFAULT_CONTENT, Library
-from bot.errors import UserError
-from bot.models import Bank
-from bot.services import Services
+from bot.cogs.answers import FollowupCog
+from bot.core.clock import FixedClock
+from bot.core.config import Settings
+from bot.core.errors import UserError
+from bot.core.models import Bank
+from bot.domain.content.loader import DEFAULT_CONTENT, Library
+from bot.domain.services import Services
 from bot.store import Store
-from bot.ui import answering
-from bot.ui.buttons import AnswerButton, GradeButton, RateButton, RevealButton
-from bot.ui.router import EXPIRED, Router
+from bot.ui.answers import submits as answering
+from bot.ui.answers.buttons import AnswerButton, GradeButton, RateButton, RevealButton
+from bot.ui.kit.router import EXPIRED, Router
 from tests.helpers import custom_ids, fake_interaction, sent
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from bot.grading import GradingError, bar, clean_answer, grade, rating_for
-from bot.models import KeyPoint, Rating
+from bot.core.models import KeyPoint, Rating
+from bot.domain.answers.grading import GradingError, bar, clean_answer, grade, rating_for
 
 POINTS = tuple(KeyPoint(f"point {i}", f"why {i}") for i in range(5))
 

@@ -18,8 +18,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bot.bankfile import MAX_DEPTH
-from bot.content import DEFAULT_CONTENT
+from bot.domain.content.bankfile import MAX_DEPTH
+from bot.domain.content.loader import DEFAULT_CONTENT
 from tests.helpers import ROOT, run_bot
 
 FAILED_ONE = "content check failed: 1 problem(s)"

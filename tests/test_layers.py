@@ -1,34 +1,94 @@
-"""The architecture: domain modules never import discord; modules stay small."""
+"""The architecture: layers point downwards, the domain and the store never import discord,
+modules stay small.
+
+    cogs -> ui -> domain -> store -> core
+
+The entry points (`bot/__main__.py`, `app.py`, `launch.py`, `bot/terminal/`) wire the layers
+together and may import any of them; nothing imports them back.
+"""
 
 from __future__ import annotations
 
+import ast
+import importlib
 import subprocess
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ROOT_BOT = ROOT / "bot"
-# Every module outside the Discord layers (app, cogs, ui) and the entry point.
-DOMAIN = sorted(
-    "bot." + ".".join(p.relative_to(ROOT_BOT).with_suffix("").parts).removesuffix(".__init__")
-    for p in ROOT_BOT.rglob("*.py")
-    if p.relative_to(ROOT_BOT).parts[0] not in {"cogs", "ui", "app.py", "__main__.py"}
-)
+BOT = ROOT / "bot"
+LAYERS = ("core", "store", "domain", "ui", "cogs")  # lowest first
+ENTRY_PACKAGES = {"terminal"}  # the terminal adapter wires the domain for a person at a prompt
 
 
-def test_the_domain_list_is_not_empty() -> None:
-    assert {"bot.flow", "bot.rounds", "bot.scheduling", "bot.store.db", "bot.review"} <= set(DOMAIN)
+def module_name(path: Path) -> str:
+    parts = path.relative_to(ROOT).with_suffix("").parts
+    return ".".join(parts).removesuffix(".__init__")
 
 
-def test_domain_imports_without_discord() -> None:
+def layer_of(module: str) -> str | None:
+    """The layer a bot module belongs to, or None for an entry point."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in LAYERS else None
+
+
+def bot_imports(path: Path) -> set[str]:
+    """The bot modules a file imports (absolute imports only: the project uses no others)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.split(".")[0] == "bot")
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.update({node.module} if node.module.split(".")[0] == "bot" else set())
+    return found
+
+
+MODULES = {module_name(p): p for p in BOT.rglob("*.py")}
+
+
+def test_every_module_is_in_a_layer_or_is_an_entry_point() -> None:
+    loose = {
+        m
+        for m in MODULES
+        if layer_of(m) is None and m.count(".") > 1 and m.split(".")[1] not in ENTRY_PACKAGES
+    }
+    assert not loose, f"modules outside the layer folders: {sorted(loose)}"
+
+
+def test_layers_only_point_downwards() -> None:
+    wrong = []
+    for module, path in MODULES.items():
+        mine = layer_of(module)
+        for imported in bot_imports(path):
+            theirs = layer_of(imported)
+            if mine is None:
+                continue  # entry points wire everything
+            if theirs is None and imported != "bot":
+                wrong.append(f"{module} imports the entry point {imported}")
+            elif theirs is not None and LAYERS.index(theirs) > LAYERS.index(mine):
+                wrong.append(f"{module} ({mine}) imports {imported} ({theirs})")
+    assert not wrong, "\n".join(sorted(wrong))
+
+
+def test_the_store_imports_no_domain_and_the_domain_list_is_real() -> None:
+    domain = [m for m in MODULES if layer_of(m) == "domain"]
+    assert {"bot.domain.answers.service", "bot.domain.mock.rounds"} <= set(domain)
+    for module, path in MODULES.items():
+        if layer_of(module) == "store":
+            assert not any(layer_of(i) == "domain" for i in bot_imports(path)), module
+
+
+def test_core_domain_and_store_import_without_discord() -> None:
+    names = sorted(m for m in MODULES if layer_of(m) in {"core", "store", "domain"})
     script = (
         "import sys\n"
         "class Block:\n"
         "    def find_spec(self, name, path=None, target=None):\n"
         "        if name == 'discord' or name.startswith('discord.'):\n"
-        "            raise ImportError('discord is blocked for domain modules')\n"
+        "            raise ImportError('discord is blocked below the ui layer')\n"
         "sys.meta_path.insert(0, Block())\n"
-        f"import importlib\nfor name in {DOMAIN!r}:\n    importlib.import_module(name)\n"
+        f"import importlib\nfor name in {names!r}:\n    importlib.import_module(name)\n"
         "assert not any(m == 'discord' or m.startswith('discord.') for m in sys.modules)\n"
         "print('ok')\n"
     )
@@ -41,23 +101,21 @@ def test_domain_imports_without_discord() -> None:
 
 def test_only_the_store_speaks_sql() -> None:
     keywords = ("SELECT ", "INSERT INTO", "UPDATE ", "DELETE FROM", "CREATE TABLE")
-    for path in (ROOT / "bot").rglob("*.py"):
-        if "store" in path.relative_to(ROOT / "bot").parts:
+    for path in BOT.rglob("*.py"):
+        if "store" in path.relative_to(BOT).parts:
             continue
         text = path.read_text(encoding="utf-8")
         assert not any(k in text for k in keywords), f"SQL outside the store in {path}"
 
 
 def test_modules_stay_small() -> None:
-    for path in (ROOT / "bot").rglob("*.py"):
+    for path in BOT.rglob("*.py"):
         lines = len(path.read_text(encoding="utf-8").splitlines())
         assert lines <= 320, f"{path.relative_to(ROOT)} has {lines} lines"
 
 
 def test_every_extension_imports() -> None:
     """Cogs are loaded by name at start-up, so a broken import shows only in the log there."""
-    import importlib
-
     from bot.app import EXTENSIONS
 
     for name in EXTENSIONS:

@@ -10,14 +10,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.leaderboard import (
+from bot.core.models import Attempt, Rating
+from bot.domain.progress.leaderboard import (
     DAILY_CAP,
     answer_points,
     points,
     ranking,
     window_start,
 )
-from bot.models import Attempt, Rating
 
 NOW = datetime(2026, 3, 31, 12, 0, tzinfo=UTC)
 _ids = count(1)

@@ -8,15 +8,15 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.config import MockSettings
-from bot.content import DEFAULT_CONTENT, Library
-from bot.errors import UserError
-from bot.flow import Flow
-from bot.mock import MockService, RoundBusy
-from bot.models import Bank
-from bot.rounds import Phase
-from bot.scorecard import build
+from bot.core.clock import FixedClock
+from bot.core.config import MockSettings
+from bot.core.errors import UserError
+from bot.core.models import Bank
+from bot.core.round_state import Phase
+from bot.domain.answers.service import Flow
+from bot.domain.content.loader import DEFAULT_CONTENT, Library
+from bot.domain.mock.scorecard import build
+from bot.domain.mock.service import MockService, RoundBusy
 from bot.store import Store
 
 

@@ -6,14 +6,14 @@ from datetime import UTC, datetime
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.config import DailySettings
-from bot.content import DEFAULT_CONTENT, Library
-from bot.daily import DailyService
-from bot.jobs import DailyJobs, job_id
-from bot.models import Bank
-from bot.pacing import Pacer
+from bot.core.clock import FixedClock
+from bot.core.config import DailySettings
+from bot.core.models import Bank
+from bot.domain.content.loader import DEFAULT_CONTENT, Library
+from bot.domain.daily.jobs import DailyJobs, job_id
+from bot.domain.daily.service import DailyService
 from bot.store import Store
+from bot.ui.kit.pacing import Pacer
 
 
 async def test_pacer_spaces_slots_at_the_rate() -> None:

@@ -11,11 +11,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.content import DEFAULT_CONTENT, Library
-from bot.flow import Flow, Where
-from bot.models import Bank, Rating
-from bot.progress import Progress
+from bot.core.clock import FixedClock
+from bot.core.models import Bank, Rating
+from bot.domain.answers.service import Flow, Where
+from bot.domain.content.loader import DEFAULT_CONTENT, Library
+from bot.domain.progress.service import Progress
 from bot.store import Store
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

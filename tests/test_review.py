@@ -14,8 +14,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.models import Rating
-from bot.review import (
+from bot.core.models import Rating
+from bot.domain.progress.review import (
     MAX_INTERVAL_DAYS,
     ReviewError,
     due_at,
@@ -163,7 +163,9 @@ def test_any_history_keeps_the_card_sane(ratings: list[Rating], waits: list[int]
 
 
 def test_new_domain_modules_import_without_discord_or_pyplot() -> None:
-    modules = ["bot.review", "bot.streaks", "bot.leaderboard", "bot.charts"]
+    modules = [
+        f"bot.domain.progress.{name}" for name in ("review", "streaks", "leaderboard", "charts")
+    ]
     script = (
         "import sys\n"
         "class Block:\n"

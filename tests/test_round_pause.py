@@ -7,14 +7,14 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import rounds
-from bot.clock import FixedClock
-from bot.config import MockSettings
-from bot.content import DEFAULT_CONTENT, Library
-from bot.flow import Flow
-from bot.mock import MockService
-from bot.models import Bank
-from bot.rounds import Phase, Round, RoundError
+from bot.core.clock import FixedClock
+from bot.core.config import MockSettings
+from bot.core.models import Bank
+from bot.core.round_state import Phase, Round, RoundError
+from bot.domain.answers.service import Flow
+from bot.domain.content.loader import DEFAULT_CONTENT, Library
+from bot.domain.mock import rounds
+from bot.domain.mock.service import MockService
 from bot.store import Store
 
 T0 = datetime(2026, 5, 1, 18, 0, tzinfo=UTC)

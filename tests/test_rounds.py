@@ -6,8 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot import rounds
-from bot.rounds import Phase, Round, RoundError
+from bot.core.round_state import Phase, Round, RoundError
+from bot.domain.mock import rounds
 
 T0 = datetime(2026, 5, 1, 18, 0, tzinfo=UTC)
 

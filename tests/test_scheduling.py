@@ -8,9 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.errors import UserError
-from bot.models import Bank, Schedule
-from bot.scheduling import (
+from bot.core.errors import UserError
+from bot.core.models import Bank, Schedule
+from bot.core.zones import parse_zone
+from bot.domain.daily.rules import (
     day_over,
     due_day,
     next_daily_question,
@@ -18,7 +19,6 @@ from bot.scheduling import (
     occurrence,
     parse_time,
 )
-from bot.zones import parse_zone
 
 
 def schedule(

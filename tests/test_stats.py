@@ -12,13 +12,14 @@ from pathlib import Path
 
 import pytest
 
-import bot.charts
-from bot.clock import FixedClock
-from bot.content import DEFAULT_CONTENT, Library
-from bot.flow import Flow, Where
-from bot.models import Bank, Rating
-from bot.progress import Progress
-from bot.stats import (
+import bot.domain.progress.charts
+from bot.core.clock import FixedClock
+from bot.core.models import Bank, Rating
+from bot.core.zones import zone
+from bot.domain.answers.service import Flow, Where
+from bot.domain.content.loader import DEFAULT_CONTENT, Library
+from bot.domain.progress.service import Progress
+from bot.domain.progress.stats import (
     MAX_POINTS,
     ChartCache,
     Stats,
@@ -27,12 +28,11 @@ from bot.stats import (
     chart_mastery,
     streak_instants,
 )
+from bot.domain.progress.streaks import streak
 from bot.store import Store
 from bot.store.cards import DayScores
 from bot.store.db import migrations, to_text
-from bot.streaks import streak
-from bot.ui.progress_embeds import stats_embed
-from bot.zones import zone
+from bot.ui.progress.embeds import stats_embed
 
 START = datetime(2026, 1, 10, 8, tzinfo=UTC)
 HERE = Where(source="followup", guild_id=5, channel_id=6)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import FixedClock
-from bot.models import Rating
+from bot.core.clock import FixedClock
+from bot.core.models import Rating
 from bot.store import Store, StoreError, backup
 from bot.store.db import migrations
 

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.streaks import Streak, local_day, streak
-from bot.zones import suggest_timezone, valid_timezone
+from bot.core.zones import suggest_timezone, valid_timezone
+from bot.domain.progress.streaks import Streak, local_day, streak
 
 SYDNEY = ZoneInfo("Australia/Sydney")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -7,7 +7,7 @@ import re
 import sqlite3
 from pathlib import Path
 
-from bot.content import Library
+from bot.domain.content.loader import Library
 from tests.helpers import ROOT
 from tests.practice_driver import STOPPED, practise, rows, saved_round
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.ui.mock_dm import UserTurns
+from bot.ui.mock.dm import UserTurns
 
 
 async def test_a_later_event_waits_for_the_earlier_one_of_the_same_user() -> None:

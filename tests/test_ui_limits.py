@@ -7,15 +7,15 @@ from datetime import UTC, datetime
 import discord
 import pytest
 
-from bot.grading import grade
-from bot.models import Attempt, Bank, Question
-from bot.rounds import begin
-from bot.scorecard import build
-from bot.ui import embeds
-from bot.ui.buttons import grade_view, question_view, result_view
-from bot.ui.mock_embeds import grade_prompt_embed, part_embed, scorecard_embed
-from bot.ui.modals import answer_modal, checklist_modal
-from bot.ui.text import check_embed
+from bot.core.models import Attempt, Bank, Question
+from bot.domain.answers.grading import grade
+from bot.domain.mock.rounds import begin
+from bot.domain.mock.scorecard import build
+from bot.ui.answers import embeds
+from bot.ui.answers.buttons import grade_view, question_view, result_view
+from bot.ui.answers.modals import answer_modal, checklist_modal
+from bot.ui.kit.text import check_embed
+from bot.ui.mock.embeds import grade_prompt_embed, part_embed, scorecard_embed
 
 BIG_ID = 10**18 - 1  # the largest attempt id a custom_id may carry
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

@@ -9,10 +9,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.content import ContentError
-from bot.content_report import summary
-from bot.ui.replies import send_ephemeral
-from bot.ui.text import clip
+from bot.domain.content.loader import ContentError
+from bot.domain.content.report import summary
+from bot.ui.kit.replies import send_ephemeral
+from bot.ui.kit.text import clip
 
 
 class NotOwner(app_commands.CheckFailure):

@@ -6,14 +6,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import UserError
-from bot.models import Schedule
-from bot.questions import parse_topics
-from bot.scheduling import next_post, parse_time
-from bot.ui.daily_posts import DiscordPoster
-from bot.ui.replies import send_ephemeral
-from bot.ui.schedules import schedules_embed
-from bot.zones import matching_zones, parse_zone
+from bot.core.errors import UserError
+from bot.core.models import Schedule
+from bot.core.zones import matching_zones, parse_zone
+from bot.domain.content.picking import parse_topics
+from bot.domain.daily.rules import next_post, parse_time
+from bot.ui.daily.posts import DiscordPoster
+from bot.ui.daily.schedules import schedules_embed
+from bot.ui.kit.replies import send_ephemeral
 
 THREAD_PERMISSIONS = ("create_public_threads", "send_messages_in_threads")
 POST_PERMISSIONS = ("view_channel", "send_messages", "embed_links", "read_message_history")

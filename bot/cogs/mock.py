@@ -8,16 +8,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import NotYours, UserError
-from bot.mock import RoundBusy
-from bot.models import TOPIC_IDS
-from bot.questions import parse_topics
-from bot.rounds import Phase
-from bot.scorecard import build, minutes
-from bot.ui.buttons import StatefulButton
-from bot.ui.mock_dm import DMS_CLOSED, mock_driver
-from bot.ui.mock_embeds import history_embed
-from bot.ui.replies import dm_boundary, send_ephemeral
+from bot.core.errors import NotYours, UserError
+from bot.core.models import TOPIC_IDS
+from bot.core.round_state import Phase
+from bot.domain.content.picking import parse_topics
+from bot.domain.mock.scorecard import build, minutes
+from bot.domain.mock.service import RoundBusy
+from bot.ui.answers.buttons import StatefulButton
+from bot.ui.kit.replies import dm_boundary, send_ephemeral
+from bot.ui.mock.dm import DMS_CLOSED, mock_driver
+from bot.ui.mock.embeds import history_embed
 
 DMS_CLOSED_HELP = (
     "I can't send you direct messages, and mock rounds happen in DMs. Allow DMs from this "

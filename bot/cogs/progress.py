@@ -9,13 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import NotYours, UserError
-from bot.stats import ChartCache
-from bot.ui.buttons import StatefulButton, question_view
-from bot.ui.embeds import question_embed
-from bot.ui.progress_embeds import leaderboard_embed, stats_embed
-from bot.ui.replies import send_ephemeral
-from bot.zones import matching_zones, parse_zone
+from bot.core.errors import NotYours, UserError
+from bot.core.zones import matching_zones, parse_zone
+from bot.domain.progress.stats import ChartCache
+from bot.ui.answers.buttons import StatefulButton, question_view
+from bot.ui.answers.embeds import question_embed
+from bot.ui.kit.replies import send_ephemeral
+from bot.ui.progress.embeds import leaderboard_embed, stats_embed
 
 
 class ForgetButton(StatefulButton, template=r"fu:forget:(?P<uid>[0-9]{1,19})"):

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from datetime import datetime
 
-from bot.models import Attempt, Rating
+from bot.core.models import Attempt, Rating
 from bot.store.db import MAX_ROW_ID, Database, from_text, to_text
 
 COLUMNS = (

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.models import DailyPost, Schedule
+from bot.core.models import DailyPost, Schedule
 from bot.store.db import Database, to_text
 from bot.store.schedules import POST_COLUMNS, _post
 
@@ -107,8 +107,7 @@ class DailyPosts:
         """Question ids posted in a channel (daily posts and previews), oldest first: a preview
         takes its place in the rotation, so the next daily post does not repeat it."""
         rows = await self.db.fetchall(
-            "SELECT question_id FROM daily_posts WHERE channel_id = ? "
-            "ORDER BY local_date, id",
+            "SELECT question_id FROM daily_posts WHERE channel_id = ? ORDER BY local_date, id",
             (channel_id,),
         )
         return [r["question_id"] for r in rows]

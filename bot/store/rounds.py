@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from bot.rounds import Phase, Round
+from bot.core.round_state import Phase, Round
 from bot.store.db import Database, from_text, to_text
 
 STATUS = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import datetime
 
-from bot.models import DailyPost, Schedule
+from bot.core.models import DailyPost, Schedule
 from bot.store.db import Database, from_text, to_text
 
 SCHEDULE_COLUMNS = (

@@ -1,0 +1,229 @@
+"""Daily questions: claim a (channel, local date) before posting, so each is made exactly once.
+
+The Discord side is behind the Poster protocol; this module never imports discord.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Protocol
+from zoneinfo import ZoneInfo
+
+from bot.core.clock import Clock
+from bot.core.config import DailySettings
+from bot.core.models import DailyPost, Question, Schedule
+from bot.domain.content.loader import Library
+from bot.domain.daily.rules import day_over, due_day, local_date, next_daily_question
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+RETRY_DELAYS = (
+    timedelta(minutes=2),
+    timedelta(minutes=10),
+    timedelta(minutes=30),
+    timedelta(hours=1),
+    timedelta(hours=2),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """Where a daily question landed."""
+
+    message_id: int
+    thread_id: int | None
+
+
+class PostError(Exception):
+    """A post failed; permanent errors (deleted channel, lost permission) pause the schedule."""
+
+    def __init__(self, reason: str, permanent: bool) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.permanent = permanent
+
+
+class Poster(Protocol):
+    """What the daily service needs from Discord."""
+
+    async def post(self, schedule: Schedule, post: DailyPost, question: Question) -> Posted:
+        """Send the question (and open its thread); raise PostError on failure."""
+        ...
+
+    async def find_existing(self, post: DailyPost) -> Posted | None:
+        """Look for a message already sent for this post (after a crash mid-post)."""
+        ...
+
+    async def reveal(self, post: DailyPost, question: Question) -> None:
+        """Post the key points in the question's thread (or under it)."""
+        ...
+
+    async def notify_paused(self, schedule: Schedule, reason: str) -> None:
+        """Tell the admin who set the schedule that it was paused and why."""
+        ...
+
+
+class DailyService:
+    """Decides what to post when, and keeps the ledger in the store."""
+
+    def __init__(
+        self, store: Store, library: Library, clock: Clock, settings: DailySettings
+    ) -> None:
+        self.store = store
+        self.library = library
+        self.clock = clock
+        self.settings = settings
+
+    @property
+    def catch_up(self) -> timedelta:
+        """How late a missed post may still be made."""
+        return timedelta(hours=self.settings.catch_up_hours)
+
+    async def run_due(self, schedule_id: int, poster: Poster) -> str:
+        """Post the schedule's question if its local day's post is due and not yet made."""
+        schedule = await self.store.schedules.get(schedule_id)
+        if schedule is None or schedule.paused:
+            return "inactive"
+        day = due_day(schedule, self.clock.now(), self.catch_up)
+        if day is None:
+            return "not-due"
+        return await self.post_day(schedule, day.isoformat(), "daily", poster)
+
+    async def preview(self, schedule: Schedule, poster: Poster) -> str:
+        """Post today's question now, once per local day (kept apart from the daily post)."""
+        day = local_date(self.clock.now(), ZoneInfo(schedule.timezone)).isoformat()
+        return await self.post_day(schedule, day, "preview", poster)
+
+    async def post_day(self, schedule: Schedule, day: str, kind: str, poster: Poster) -> str:
+        """Claim the (channel, day, kind) post, then send it."""
+        history = await self.store.daily_posts.history(schedule.channel_id)
+        question = next_daily_question(self.library.bank, schedule.topics, history)
+        now = self.clock.now()
+        hours = self.settings.reveal_after_hours
+        reveal_at = now + timedelta(hours=hours) if hours and kind == "daily" else None
+        post = await self.store.daily_posts.claim(schedule, day, kind, question.id, now, reveal_at)
+        if post is None:
+            log.info(
+                "daily already claimed schedule=%s channel=%s day=%s kind=%s",
+                schedule.id,
+                schedule.channel_id,
+                day,
+                kind,
+            )
+            return "already-posted"
+        if kind == "daily" and not hours:
+            await self._reveal_earlier(schedule.channel_id, post.id, poster)
+        return await self._send(schedule, post, question, poster)
+
+    async def _send(
+        self, schedule: Schedule, post: DailyPost, question: Question, poster: Poster
+    ) -> str:
+        try:
+            posted = await poster.post(schedule, post, question)
+        except PostError as exc:
+            await self._failed(schedule, post, exc, poster)
+            return "failed"
+        await self.store.daily_posts.mark_posted(
+            post.id, posted.message_id, posted.thread_id, self.clock.now()
+        )
+        log.info(
+            "daily posted schedule=%s guild=%s channel=%s day=%s question=%s message=%s",
+            schedule.id,
+            schedule.guild_id,
+            schedule.channel_id,
+            post.local_date,
+            question.id,
+            posted.message_id,
+        )
+        return "posted"
+
+    async def _failed(
+        self, schedule: Schedule, post: DailyPost, error: PostError, poster: Poster
+    ) -> None:
+        now = self.clock.now()
+        if error.permanent:
+            await self.store.daily_posts.mark_failed(post.id, None)
+            if await self.store.schedules.set_paused(schedule.id, True, error.reason, now):
+                log.warning(
+                    "daily paused schedule=%s channel=%s: %s",
+                    schedule.id,
+                    schedule.channel_id,
+                    error.reason,
+                )
+                await poster.notify_paused(schedule, error.reason)
+            return
+        delay = RETRY_DELAYS[min(post.tries - 1, len(RETRY_DELAYS) - 1)]
+        retry = None if post.tries > len(RETRY_DELAYS) else now + delay
+        await self.store.daily_posts.mark_failed(post.id, retry)
+        log.warning(
+            "daily failed schedule=%s channel=%s try=%s retry_at=%s: %s",
+            schedule.id,
+            schedule.channel_id,
+            post.tries,
+            retry,
+            error.reason,
+        )
+
+    async def retry_failed(self, poster: Poster) -> int:
+        """Try again the posts that failed for a passing reason, while their day lasts."""
+        tried = 0
+        for post in await self.store.daily_posts.retries_due(self.clock.now()):
+            schedule = await self.store.schedules.get(post.schedule_id or 0)
+            if (
+                schedule is None
+                or schedule.paused
+                or day_over(post.local_date, schedule.timezone, self.clock.now())
+            ):
+                await self.store.daily_posts.mark_failed(post.id, None)
+                continue
+            question = self.library.bank.questions.get(post.question_id)
+            claimed = await self.store.daily_posts.reclaim(post.id, self.clock.now())
+            if claimed is None or question is None:
+                continue
+            tried += 1
+            await self._send(schedule, claimed, question, poster)
+        return tried
+
+    async def reconcile(self, poster: Poster) -> None:
+        """After a crash: a claim with no recorded message may or may not have been sent.
+        Look for the message first; only if it is not there, queue the post for a retry."""
+        for post in await self.store.daily_posts.with_status("claimed"):
+            found = await poster.find_existing(post)
+            if found is not None:
+                await self.store.daily_posts.mark_posted(
+                    post.id, found.message_id, found.thread_id, self.clock.now()
+                )
+                log.info("daily reconciled post=%s message=%s", post.id, found.message_id)
+            else:
+                await self.store.daily_posts.mark_failed(post.id, self.clock.now())
+
+    async def catch_up_all(self, poster: Poster) -> None:
+        """At start-up, make each schedule's post that was missed while the bot was down."""
+        for schedule in await self.store.schedules.active():
+            await self.run_due(schedule.id, poster)
+
+    async def _reveal_earlier(self, channel_id: int, current: int, poster: Poster) -> None:
+        for post in await self.store.daily_posts.unrevealed(channel_id):
+            if post.id != current:
+                await self._reveal(post, poster)
+
+    async def reveal_due(self, poster: Poster) -> None:
+        """Post the key points of questions whose timed reveal has come."""
+        for post in await self.store.daily_posts.reveals_due(self.clock.now()):
+            await self._reveal(post, poster)
+
+    async def _reveal(self, post: DailyPost, poster: Poster) -> None:
+        question = self.library.bank.questions.get(post.question_id)
+        # Marked first: a crash here loses one reveal rather than posting it twice.
+        if not await self.store.daily_posts.mark_revealed(post.id, self.clock.now()):
+            return
+        if question is None:
+            return
+        try:
+            await poster.reveal(post, question)
+        except PostError as exc:
+            log.warning(
+                "daily reveal failed post=%s channel=%s: %s", post.id, post.channel_id, exc.reason
+            )

@@ -1,0 +1,202 @@
+"""Mock rounds: the state machine driven against the store and the grading flow.
+
+Used by the DM adapter and by the terminal alike; it returns rounds, the adapters render them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections import defaultdict
+from datetime import datetime
+
+from bot.core.clock import Clock
+from bot.core.config import MockSettings
+from bot.core.errors import UserError
+from bot.core.models import Question
+from bot.core.round_state import WARN_BEFORE, Phase, Round, RoundError
+from bot.domain.answers.service import Flow, Where
+from bot.domain.mock import rounds
+from bot.store import Store
+from bot.store.rounds import ActiveRoundExists
+
+log = logging.getLogger(__name__)
+
+
+class RoundBusy(UserError):
+    """The user already has a round running."""
+
+
+class MockService:
+    """Start, feed, grade, time and stop rounds; every transition is saved at once."""
+
+    def __init__(self, store: Store, flow: Flow, clock: Clock, settings: MockSettings) -> None:
+        self.store = store
+        self.flow = flow
+        self.clock = clock
+        self.settings = settings
+        self._locks: defaultdict[int, asyncio.Lock] = defaultdict(asyncio.Lock)
+
+    def question(self, state: Round) -> Question:
+        """The question the round is on."""
+        return self.flow.question(state.question_id)
+
+    def _pick(self, topics: list[str], count: int, rng: random.Random | None) -> list[str]:
+        pool = self.flow.library.bank.in_topics(topics or None)
+        if not pool:
+            raise UserError("No questions in those topics.")
+        chosen = (rng or random).sample(pool, min(count, len(pool)))
+        return [q.id for q in chosen]
+
+    async def start(
+        self,
+        user_id: int,
+        topics: list[str],
+        count: int,
+        minutes: float,
+        rng: random.Random | None = None,
+    ) -> Round:
+        """Begin a round; RoundBusy if one is running (the caller offers resume or abandon)."""
+        now = self.clock.now()
+        ids = self._pick(topics, count, rng)
+        try:
+            round_id = await self.store.rounds.create(user_id, now)
+        except ActiveRoundExists:
+            raise RoundBusy("You already have a mock round running.") from None
+        state = rounds.begin(round_id, user_id, ids, minutes, now)
+        await self.store.rounds.save(state, now)
+        log.info("round started round=%s user=%s questions=%s", round_id, user_id, ids)
+        return state
+
+    async def active(self, user_id: int) -> Round | None:
+        """The user's running round."""
+        return await self.store.rounds.active_for(user_id)
+
+    async def _save(self, state: Round) -> Round:
+        await self.store.rounds.save(state, self.clock.now())
+        log.info(
+            "round transition round=%s user=%s phase=%s index=%s probe=%s seq=%s",
+            state.id,
+            state.user_id,
+            state.phase,
+            state.index,
+            state.probe,
+            state.seq,
+        )
+        return state
+
+    async def add_text(self, user_id: int, text: str) -> tuple[Round, bool]:
+        """Append a message to the current answer; (round, cut at the cap)."""
+        state = await self._require(user_id)
+        async with self._locks[state.id]:
+            state = await self._require(user_id)
+            state, cut = rounds.add_text(state, text, self.settings.max_answer_chars)
+            await self.store.rounds.save(state, self.clock.now())
+            return state, cut
+
+    async def done(self, user_id: int, seq: int | None = None, timed_out: bool = False) -> Round:
+        """End the current answer (Done button, 'done', two empty lines or the end of input in
+        the terminal, time's up) and move to grading."""
+        state = await self._require(user_id)
+        async with self._locks[state.id]:
+            state = await self._require(user_id)
+            if seq is not None and seq != state.seq:
+                raise UserError("That button is from an earlier step of your round.")
+            return await self._finish_answer(state, timed_out)
+
+    async def _finish_answer(self, state: Round, timed_out: bool) -> Round:
+        if state.phase is not Phase.ANSWER:
+            raise UserError("Nothing to finish: grade your answer with the checklist.")
+        if not state.answer.strip():
+            if not timed_out:
+                raise UserError("Write your answer first (one or more messages), then Done.")
+            state = rounds.finish_answer(
+                state, self.clock.now(), None, timed_out=timed_out, allow_empty=True
+            )
+            points = self.question(state).points(state.probe)
+            return await self._save(self._grade_state(state, [], len(points)))
+        attempt = await self.flow.answer(
+            state.user_id,
+            state.question_id,
+            state.probe,
+            state.answer,
+            Where(source="mock"),
+            limit=self.settings.max_answer_chars,
+        )
+        return await self._save(
+            rounds.finish_answer(state, self.clock.now(), attempt.id, timed_out=timed_out)
+        )
+
+    def _grade_state(self, state: Round, covered: list[int], total: int) -> Round:
+        missed = tuple(i for i in range(total) if i not in covered)
+        probes = len(self.question(state).probes)
+        return rounds.grade(state, len(covered), total, missed, probes, self.clock.now())
+
+    async def grade(self, user_id: int, round_id: int, seq: int, ticked: list[int]) -> Round:
+        """Grade the current part from the ticked key points, then move on."""
+        async with self._locks[round_id]:
+            state = await self._require(user_id)
+            if state.id != round_id or state.seq != seq or state.phase is not Phase.GRADE:
+                raise UserError("That checklist is from an earlier step of your round.")
+            assert state.attempt_id is not None
+            _, result = await self.flow.grade(user_id, state.attempt_id, ticked)
+            return await self._save(self._grade_state(state, list(result.covered), result.total))
+
+    async def tick(self, round_id: int) -> tuple[Round | None, str | None]:
+        """Called when a round's timer comes due: ('warned' | 'timeout' | None)."""
+        async with self._locks[round_id]:
+            state = await self.store.rounds.get(round_id)
+            if state is None or state.deadline is None or state.next_timer() is None:
+                return state, None  # not answering, or paused: no clock is running
+            now = self.clock.now()
+            if now >= state.deadline:
+                return await self._finish_answer(state, timed_out=True), "timeout"
+            if not state.warned and now >= state.deadline - WARN_BEFORE:
+                return await self._save(rounds.warn(state, now)), "warned"
+            return state, None
+
+    async def stop(self, user_id: int) -> Round:
+        """End the round early; the scorecard covers what was done."""
+        state = await self._require(user_id)
+        async with self._locks[state.id]:
+            try:
+                return await self._save(rounds.stop(state))
+            except RoundError:
+                raise UserError("Your round is already over.") from None
+
+    async def pause(self, user_id: int) -> None:
+        """Stop the clock of the user's running round while nobody is there to answer."""
+        state = await self.store.rounds.active_for(user_id)
+        if state is None:
+            return
+        async with self._locks[state.id]:
+            await self._save(rounds.pause(state, self.clock.now()))
+
+    async def resume(self, user_id: int) -> Round:
+        """Start the clock again where it stopped. A round whose program was killed before it
+        could pause is taken as paused since its last save: that is the last sign of life."""
+        state = await self._require(user_id)
+        async with self._locks[state.id]:
+            left_at = state.paused_at or await self.store.rounds.saved_at(state.id)
+            now = self.clock.now()
+            return await self._save(rounds.resume(state, left_at or now, now))
+
+    async def abandon(self, round_id: int) -> None:
+        """Drop a round without a scorecard: it never reached the user (their DMs are closed),
+        or the candidate chose to abandon it."""
+        await self.store.rounds.abandon(round_id, self.clock.now())
+
+    async def _require(self, user_id: int) -> Round:
+        state = await self.store.rounds.active_for(user_id)
+        if state is None:
+            raise UserError("You have no mock round running. Start one with /mock start.")
+        return state
+
+    async def resumable(self) -> list[Round]:
+        """Rounds to resume after a restart (a paused one waits for its terminal)."""
+        return [r for r in await self.store.rounds.all_active() if r.paused_at is None]
+
+    def now(self) -> datetime:
+        """The service's clock."""
+        return self.clock.now()

@@ -1,0 +1,48 @@
+"""What the Discord layer and the terminal share: store, content, clock, settings, services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.clock import Clock
+from bot.core.config import Settings
+from bot.core.lifecycle import InFlight
+from bot.domain.answers.grading import MAX_ANSWER
+from bot.domain.answers.service import Flow
+from bot.domain.content.loader import Library
+from bot.domain.daily.service import DailyService
+from bot.domain.mock.service import MockService
+from bot.domain.progress.service import Progress
+from bot.store import Store
+
+
+@dataclass
+class Services:
+    """The bot's resources, created once at start-up and passed in (never global)."""
+
+    settings: Settings
+    store: Store
+    library: Library
+    clock: Clock
+    flow: Flow
+    daily: DailyService
+    mock: MockService
+    progress: Progress
+    in_flight: InFlight
+
+    @classmethod
+    def build(cls, settings: Settings, store: Store, library: Library, clock: Clock) -> Services:
+        """Wire the services together."""
+        progress = Progress(store, library, clock, fuzz=settings.review.fuzz)
+        flow = Flow(store, library, clock, max_answer=MAX_ANSWER, progress=progress)
+        return cls(
+            settings=settings,
+            store=store,
+            library=library,
+            clock=clock,
+            flow=flow,
+            daily=DailyService(store, library, clock, settings.daily),
+            mock=MockService(store, flow, clock, settings.mock),
+            progress=progress,
+            in_flight=InFlight(),
+        )

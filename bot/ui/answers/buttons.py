@@ -1,0 +1,211 @@
+"""Buttons whose state lives in their custom_id, so they work after a restart (DynamicItem).
+
+Every callback runs inside error_boundary: a stale or forged button gets a friendly message.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+
+from bot.core.models import Question, Rating
+from bot.domain.answers.service import Where
+from bot.domain.content.picking import pick
+from bot.domain.services import Services
+from bot.ui.answers import embeds
+from bot.ui.answers.modals import answer_modal, checklist_modal
+from bot.ui.kit.replies import NO_PINGS, error_boundary, send_ephemeral
+
+QID = r"(?P<qid>[a-z0-9-]{1,48})"
+AID = r"(?P<aid>[0-9]{1,18})"
+
+
+def services(interaction: discord.Interaction) -> Services:
+    """The bot's services, reached through the client that received the interaction."""
+    return interaction.client.services  # type: ignore[attr-defined]
+
+
+def where(interaction: discord.Interaction, source: str = "followup") -> Where:
+    """Where an interaction happened, for the attempt record."""
+    return Where(source=source, guild_id=interaction.guild_id, channel_id=interaction.channel_id)
+
+
+async def open_modal(interaction: discord.Interaction, modal: discord.ui.Modal) -> None:
+    """Show a modal. Its submit is handled by the router from the raw payload, so the
+    discord.py copy is stopped at once instead of lingering in memory."""
+    await interaction.response.send_modal(modal)
+    modal.stop()
+
+
+class StatefulButton(discord.ui.DynamicItem[discord.ui.Button], template=r"fu:never"):
+    """Common behaviour: build from the custom_id, run the action inside the error path."""
+
+    def __init__(
+        self, custom_id: str, label: str, style: discord.ButtonStyle, **state: Any
+    ) -> None:
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id))
+        self.state = state
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
+    ) -> StatefulButton:
+        """Rebuild the button from its custom_id (never raises: checks happen on click)."""
+        return cls(item.custom_id or "", item.label or "", item.style, **match.groupdict())
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        """Run the action; errors become friendly ephemeral messages."""
+        async with error_boundary(interaction):
+            await self.run(interaction, services(interaction))
+
+    async def run(self, interaction: discord.Interaction, svc: Services) -> None:
+        """The button's action."""
+        raise NotImplementedError
+
+
+class AnswerButton(StatefulButton, template=rf"fu:ans:{QID}(?::(?P<probe>[0-9]))?"):
+    """Opens the answer modal for a question (or a probe)."""
+
+    @classmethod
+    def make(cls, question: Question, probe: int | None = None) -> AnswerButton:
+        suffix = "" if probe is None else f":{probe}"
+        return cls(f"fu:ans:{question.id}{suffix}", "Answer", discord.ButtonStyle.primary)
+
+    async def run(self, interaction: discord.Interaction, svc: Services) -> None:
+        question = svc.flow.question(self.state["qid"])
+        probe = int(self.state["probe"]) if self.state.get("probe") else None
+        svc.flow.check_probe(question, probe)
+        await open_modal(interaction, answer_modal(question, probe))
+
+
+class RevealButton(StatefulButton, template=rf"fu:rev:{QID}"):
+    """Shows the key points to the clicker only, recorded as a reveal."""
+
+    @classmethod
+    def make(cls, question: Question) -> RevealButton:
+        return cls(f"fu:rev:{question.id}", "Reveal key points", discord.ButtonStyle.secondary)
+
+    async def run(self, interaction: discord.Interaction, svc: Services) -> None:
+        question = await svc.flow.reveal(interaction.user.id, self.state["qid"], where(interaction))
+        topic = svc.library.bank.topics.get(question.topic)
+        await send_ephemeral(interaction, embed=embeds.key_points_embed(question, topic))
+
+
+class AnotherButton(StatefulButton, template=r"fu:new:(?P<topic>[a-z]{1,20})"):
+    """Posts another question of the same topic in the channel."""
+
+    @classmethod
+    def make(cls, topic: str) -> AnotherButton:
+        return cls(f"fu:new:{topic}", "Another question", discord.ButtonStyle.secondary)
+
+    async def run(self, interaction: discord.Interaction, svc: Services) -> None:
+        bank = svc.library.bank
+        topic = self.state["topic"]
+        question = pick(bank, [topic] if topic in bank.topics else None)
+        await post_question(interaction, question, svc)
+
+
+class GradeButton(StatefulButton, template=rf"fu:grade:{AID}"):
+    """Opens the key-point checklist for the clicker's own answer."""
+
+    @classmethod
+    def make(cls, attempt_id: int) -> GradeButton:
+        return cls(f"fu:grade:{attempt_id}", "Grade myself", discord.ButtonStyle.success)
+
+    async def run(self, interaction: discord.Interaction, svc: Services) -> None:
+        attempt, question = await svc.flow.owned(interaction.user.id, int(self.state["aid"]))
+        if attempt.covered is not None:  # graded already, e.g. a second click: show the result
+            attempt, result = await svc.flow.grade(interaction.user.id, attempt.id, [])
+            await interaction.response.edit_message(
+                embed=embeds.result_embed(question, result, attempt.probe, attempt.rating),
+                view=result_view(attempt.id, question, attempt.probe, attempt.rating),
+            )
+            return
+        await open_modal(interaction, checklist_modal(attempt, question))
+
+
+class RateButton(StatefulButton, template=rf"fu:rate:{AID}:(?P<rating>again|hard|good|easy)"):
+    """Overrides the suggested rating."""
+
+    @classmethod
+    def make(cls, attempt_id: int, rating: Rating, chosen: bool) -> RateButton:
+        style = discord.ButtonStyle.primary if chosen else discord.ButtonStyle.secondary
+        return cls(f"fu:rate:{attempt_id}:{rating.value}", embeds.RATING_LABELS[rating], style)
+
+    async def run(self, interaction: discord.Interaction, svc: Services) -> None:
+        attempt = await svc.flow.rerate(
+            interaction.user.id, int(self.state["aid"]), Rating(self.state["rating"])
+        )
+        attempt, result = await svc.flow.grade(interaction.user.id, attempt.id, [])
+        question = svc.flow.question(attempt.question_id)
+        await interaction.response.edit_message(
+            embed=embeds.result_embed(question, result, attempt.probe, attempt.rating),
+            view=result_view(attempt.id, question, attempt.probe, attempt.rating),
+        )
+
+
+class DeeperButton(StatefulButton, template=rf"fu:deep:{AID}"):
+    """Asks the question's next probe, answered and graded the same way."""
+
+    @classmethod
+    def make(cls, attempt_id: int) -> DeeperButton:
+        return cls(f"fu:deep:{attempt_id}", "Go deeper", discord.ButtonStyle.primary)
+
+    async def run(self, interaction: discord.Interaction, svc: Services) -> None:
+        attempt, question = await svc.flow.owned(interaction.user.id, int(self.state["aid"]))
+        probe = svc.flow.next_probe(question, attempt)
+        if probe is None:
+            await send_ephemeral(interaction, "No deeper question left here. Try another one!")
+            return
+        await open_modal(interaction, answer_modal(question, probe))
+
+
+DYNAMIC_ITEMS = (AnswerButton, RevealButton, AnotherButton, GradeButton, RateButton, DeeperButton)
+
+
+def question_view(question: Question) -> discord.ui.View:
+    """Answer / Reveal key points / Another question under a posted question."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(AnswerButton.make(question))
+    view.add_item(RevealButton.make(question))
+    view.add_item(AnotherButton.make(question.topic))
+    return view
+
+
+def grade_view(attempt_id: int) -> discord.ui.View:
+    """The single Grade myself button under a saved answer."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(GradeButton.make(attempt_id))
+    return view
+
+
+def result_view(
+    attempt_id: int, question: Question, probe: int | None, rating: Rating | None
+) -> discord.ui.View:
+    """Rating buttons, then Go deeper and Another question."""
+    view = discord.ui.View(timeout=None)
+    for option in Rating:
+        view.add_item(RateButton.make(attempt_id, option, chosen=option == rating))
+    following = (probe + 1) if probe is not None else 0
+    if following < len(question.probes):
+        deeper = DeeperButton.make(attempt_id)
+        deeper.item.row = 1
+        view.add_item(deeper)
+    another = AnotherButton.make(question.topic)
+    another.item.row = 1
+    view.add_item(another)
+    return view
+
+
+async def post_question(
+    interaction: discord.Interaction, question: Question, svc: Services, header: str | None = None
+) -> None:
+    """Post a question publicly in the channel as the interaction's response."""
+    topic = svc.library.bank.topics.get(question.topic)
+    await interaction.response.send_message(
+        embed=embeds.question_embed(question, topic, header=header),
+        view=question_view(question),
+        allowed_mentions=NO_PINGS,
+    )

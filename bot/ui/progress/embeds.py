@@ -1,0 +1,60 @@
+"""Embeds for reviews, stats, the leaderboard and your data."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.core.models import Topic
+from bot.domain.answers.grading import bar
+from bot.domain.progress.service import Stats
+from bot.ui.kit.text import clip
+
+
+def _percent(value: float | None) -> str:
+    return "-" if value is None else f"{round(value * 100)}%"
+
+
+def stats_embed(name: str, stats: Stats, topics: dict[str, Topic]) -> discord.Embed:
+    """Attempts, coverage and mastery per topic, streaks and due reviews."""
+    embed = discord.Embed(title=clip(f"Progress · {name}", 256), colour=discord.Colour.blurple())
+    embed.description = (
+        f"**{stats.attempts}** graded answers · average coverage **{_percent(stats.coverage)}**\n"
+        f"Streak **{stats.streak.current}** day(s) (best {stats.streak.best})"
+        f"{' · answered today' if stats.streak.active_today else ''} · "
+        f"**{stats.due}** review(s) due"
+    )
+    rows = []
+    for topic in stats.topics:
+        info = topics.get(topic.topic)
+        label = f"{info.emoji} {info.title}" if info else topic.topic
+        rows.append(
+            f"{label}: {topic.attempts} · coverage {_percent(topic.coverage)} · "
+            f"mastery `{bar(topic.mastery)}` {_percent(topic.mastery)}"
+        )
+    embed.add_field(name="Per topic", value=clip("\n".join(rows), 1024), inline=False)
+    embed.set_footer(
+        text="Mastery is FSRS retrievability: the chance you would recall the key points today."
+    )
+    return embed
+
+
+def leaderboard_embed(rows: list[tuple[int, int]], period: str) -> discord.Embed:
+    """The opted-in members of this server by points."""
+    embed = discord.Embed(title=f"Leaderboard · {period}", colour=discord.Colour.gold())
+    if not rows:
+        embed.description = (
+            "Nobody here is on the leaderboard yet. Join with "
+            "`/settings leaderboard on`, then answer and grade questions."
+        )
+        return embed
+    medals = ["🥇", "🥈", "🥉"]
+    lines = [
+        f"{medals[i] if i < 3 else f'{i + 1}.'} <@{user}> · {points} pts"
+        for i, (user, points) in enumerate(rows[:20])
+    ]
+    embed.description = "\n".join(lines)
+    embed.set_footer(
+        text="10 points per fully covered answer, at most 50 a day. Only members "
+        "who opted in are shown."
+    )
+    return embed
