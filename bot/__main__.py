@@ -134,7 +134,7 @@ def _run_bot(settings: Settings) -> int:
         return 2
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _stop_before_start)  # until the bot's loop installs its own
-    from bot.app import run
+    from bot.launch import run
 
     return run(settings, token)
 

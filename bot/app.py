@@ -1,4 +1,7 @@
-"""The Bot: start-up wiring, command sync, lifecycle and signals."""
+"""The Bot: what it registers (buttons, modals, cogs), command sync, start-up and close.
+
+Running it (login with backoff, signals) is bot/launch.py.
+"""
 
 from __future__ import annotations
 
@@ -6,49 +9,34 @@ import asyncio
 import hashlib
 import json
 import logging
-import os
-import signal
-import sys
-from pathlib import Path
 
-import aiohttp
 import discord
 from discord.ext import commands, tasks
 
-from bot.cogs.mock import MOCK_COG_ITEMS
-from bot.cogs.progress import ForgetButton
-from bot.core.clock import SystemClock
-from bot.core.config import TOKEN_VARIABLE, Settings
-from bot.domain.content.loader import ContentError, Library, content_root
+from bot.cogs.admin import AdminCog
+from bot.cogs.answers import AnswersCog
+from bot.cogs.daily import DailyCog
+from bot.cogs.mock import MockCog
+from bot.cogs.progress import ProgressCog
 from bot.domain.daily.jobs import DailyJobs
 from bot.domain.services import Services
-from bot.store import Store
-from bot.ui.answers import submits as answering
-from bot.ui.answers.buttons import DYNAMIC_ITEMS
-from bot.ui.answers.modals import MOCK_MODAL
+from bot.ui.answers.buttons import ANSWER_BUTTONS
+from bot.ui.answers.submits import ANSWER_MODALS
 from bot.ui.daily.posts import DiscordPoster
 from bot.ui.kit.pacing import Pacer
 from bot.ui.kit.replies import NO_PINGS, FollowupTree
 from bot.ui.kit.router import Router
-from bot.ui.mock.dm import MOCK_ITEMS, MockDriver, checklist_submitted
+from bot.ui.mock.dm import ROUND_BUTTONS, ROUND_MODALS, MockDriver
+from bot.ui.mock.start import START_BUTTONS
+from bot.ui.progress.forget import FORGET_BUTTONS
 
 log = logging.getLogger(__name__)
-LOGIN_TRIES = 6
 SHUTDOWN_GRACE = 4.0  # seconds in-flight work gets on SIGTERM: the process is gone within 5
-# Every button class: registered with discord.py and known to the router.
-ITEMS = (
-    *DYNAMIC_ITEMS,
-    *MOCK_ITEMS,
-    *MOCK_COG_ITEMS,
-    ForgetButton,
-)
-EXTENSIONS = (
-    "bot.cogs.answers",
-    "bot.cogs.daily",
-    "bot.cogs.mock",
-    "bot.cogs.progress",
-    "bot.cogs.admin",
-)
+# Everything clickable, in one place: discord.py dispatches these buttons (restart-proof
+# DynamicItems), the router reads these modals from the raw submit, and answers any other
+# component or modal with a friendly "no longer valid".
+BUTTONS = (*ANSWER_BUTTONS, *ROUND_BUTTONS, *START_BUTTONS, *FORGET_BUTTONS)
+MODALS = (*ANSWER_MODALS, *ROUND_MODALS)
 
 
 def intents() -> discord.Intents:
@@ -83,28 +71,34 @@ class FollowupMixin:
             **options,
         )
         self.services = services
-        self.router = Router()
-        self.router.add_components(item.__discord_ui_compiled_template__ for item in ITEMS)
-        answering.register(self.router)
-        self.router.add_modal(MOCK_MODAL, checklist_submitted)
+        self.router = Router(BUTTONS, MODALS)
         self.pacer = Pacer(services.settings.daily.posts_per_second, burst=2)
-        self.daily_jobs = DailyJobs(
-            services.daily, lambda: DiscordPoster(self, self.pacer), services.in_flight
-        )
+        self.daily_jobs = DailyJobs(services.daily, self.poster, services.in_flight)
         self.mock_driver = MockDriver(self, services.mock)
         self._started_jobs = False
         self._uptime_id = 0
 
+    def make_cogs(self) -> list[commands.Cog]:
+        """Every cog, each given the services it uses."""
+        services = self.services
+        return [
+            AnswersCog(services),
+            DailyCog(services, self.poster),
+            MockCog(services, self.mock_driver),
+            ProgressCog(services),
+            AdminCog(self, services),
+        ]
+
+    def poster(self) -> DiscordPoster:
+        """Posts daily questions through this client, at the shared pace."""
+        return DiscordPoster(self, self.pacer)
+
     async def setup_hook(self) -> None:
-        """Register restart-proof buttons and modals, load the cogs, sync commands if changed."""
-        self.add_dynamic_items(*ITEMS)
-        for extension in EXTENSIONS:
-            if extension in self.extensions:  # setup_hook runs again when login is retried
-                continue
-            try:
-                await self.load_extension(extension)
-            except commands.ExtensionError:
-                log.exception("extension %s failed to load; the others go on", extension)
+        """Register restart-proof buttons, add the cogs, sync commands if changed."""
+        self.add_dynamic_items(*BUTTONS)
+        for cog in self.make_cogs():
+            if cog.qualified_name not in self.cogs:  # setup_hook runs again when login is retried
+                await self.add_cog(cog)
         await self.sync_commands()
 
     async def sync_commands(self) -> None:
@@ -213,105 +207,3 @@ def make_bot(services: Services) -> FollowupBot | ShardedFollowupBot:
     if services.settings.bot.shard_count:
         return ShardedFollowupBot(services)
     return FollowupBot(services)
-
-
-class Shutdown:
-    """The first SIGTERM/SIGINT asks for a clean stop; a second one exits at once (1)."""
-
-    def __init__(self) -> None:
-        self.requested = asyncio.Event()
-        loop = asyncio.get_running_loop()
-        for signum in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(signum, self._on_signal, signum)
-
-    def _on_signal(self, signum: int) -> None:
-        if self.requested.is_set():
-            log.warning("second signal %s: exiting now", signum)
-            os._exit(1)
-        log.info("signal %s: shutting down", signum)
-        self.requested.set()
-
-
-async def _login(bot: commands.Bot, token: str) -> None:
-    """Log in, retrying with backoff while Discord answers 429 or 5xx (say, during an
-    incident or a storm of restarts), instead of dying with a traceback. A shutdown cancels
-    the task, so the backoff sleep never delays it."""
-    delay = 2.0
-    for attempt in range(1, LOGIN_TRIES + 1):
-        try:
-            await bot.login(token)
-            return
-        except discord.LoginFailure:
-            raise
-        except (discord.HTTPException, aiohttp.ClientError, OSError) as exc:
-            if attempt == LOGIN_TRIES:
-                raise
-            log.warning("login failed (%s); retrying in %.0f s", exc, delay)
-            # Each login opens a new HTTP session on the same connector: close the failed one
-            # (or it logs "Unclosed client session"); that closes the connector, so drop it too.
-            await bot.http.close()
-            bot.http.connector = discord.utils.MISSING
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 60.0)
-
-
-async def _session(bot: commands.Bot, token: str) -> None:
-    await _login(bot, token)
-    await bot.connect()
-
-
-def _failure(exc: BaseException) -> int:
-    """One line for why the bot could not run; the exit status."""
-    if isinstance(exc, discord.LoginFailure):
-        print(f"error: Discord rejected the token in {TOKEN_VARIABLE}", file=sys.stderr)
-        return 2
-    if not isinstance(exc, (discord.DiscordException, aiohttp.ClientError, OSError)):
-        raise exc
-    print(f"error: could not reach Discord: {exc}", file=sys.stderr)
-    return 1
-
-
-async def _serve(bot: commands.Bot, token: str, shutdown: Shutdown) -> int:
-    """Log in and stay connected until a signal. On a signal the login (its backoff, the
-    command sync) or the connection is cancelled at once, so nothing new starts; then close
-    lets in-flight work finish, stops the jobs and closes Discord's sessions."""
-    async with bot:
-        session = asyncio.create_task(_session(bot, token))
-        stop = asyncio.create_task(shutdown.requested.wait())
-        await asyncio.wait({session, stop}, return_when=asyncio.FIRST_COMPLETED)
-        stop.cancel()
-        if not session.done():
-            session.cancel()
-            await asyncio.gather(session, return_exceptions=True)
-            await bot.close()
-            return 0
-        if session.cancelled() or session.exception() is None:
-            return 0
-        return _failure(session.exception())
-
-
-async def _main(settings: Settings, token: str) -> int:
-    shutdown = Shutdown()  # first: a signal at any later moment is a clean stop
-    try:
-        library = Library.load(content_root(settings))
-    except ContentError as exc:
-        print("\n".join(exc.problems), file=sys.stderr)
-        print(
-            "error: the question bank has problems; run `python -m bot content check`",
-            file=sys.stderr,
-        )
-        return 2
-    store = await Store.open(Path(settings.bot.database))  # StoreError: one line, exit 2
-    try:
-        if shutdown.requested.is_set():
-            return 0
-        services = Services.build(settings, store, library, SystemClock())
-        return await _serve(make_bot(services), token, shutdown)
-    finally:
-        await store.close()
-        log.info("stopped")
-
-
-def run(settings: Settings, token: str) -> int:
-    """Run the bot until it is closed; return the process exit status."""
-    return asyncio.run(_main(settings, token))

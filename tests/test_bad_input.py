@@ -18,9 +18,9 @@ from bot.core.models import Bank
 from bot.domain.content.loader import DEFAULT_CONTENT, Library
 from bot.domain.services import Services
 from bot.store import Store
-from bot.ui.answers import submits as answering
-from bot.ui.answers.buttons import DYNAMIC_ITEMS
+from bot.ui.answers.buttons import ANSWER_BUTTONS
 from bot.ui.answers.modals import submitted_values, ticked_points
+from bot.ui.answers.submits import ANSWER_MODALS
 from bot.ui.kit.replies import APOLOGY
 from bot.ui.kit.router import Router
 from tests.conftest import BAD_INPUT_REPORT
@@ -61,8 +61,7 @@ def replies(interaction: Any) -> list[Any]:
     )
 )
 async def test_router_answers_any_custom_id_once(services: Services, custom_id: str) -> None:
-    router = Router()
-    answering.register(router)
+    router = Router(ANSWER_BUTTONS, ANSWER_MODALS)
     for kind in (discord.InteractionType.component, discord.InteractionType.modal_submit):
         interaction = fake_interaction(services, data={"custom_id": custom_id, "components": []})
         interaction.type = kind
@@ -72,10 +71,8 @@ async def test_router_answers_any_custom_id_once(services: Services, custom_id: 
 
 
 def template_ids() -> st.SearchStrategy[tuple[type, str]]:
-    return st.sampled_from(DYNAMIC_ITEMS).flatmap(
-        lambda cls: st.tuples(
-            st.just(cls), st.from_regex(cls.__discord_ui_compiled_template__, fullmatch=True)
-        )
+    return st.sampled_from(ANSWER_BUTTONS).flatmap(
+        lambda cls: st.tuples(st.just(cls), st.from_regex(cls.pattern, fullmatch=True))
     )
 
 
@@ -85,7 +82,7 @@ async def test_buttons_with_forged_state_answer_politely(
     services: Services, item: tuple[type, str]
 ) -> None:
     cls, custom_id = item
-    match = cls.__discord_ui_compiled_template__.fullmatch(custom_id)
+    match = cls.pattern.fullmatch(custom_id)
     assert match is not None
     button = cls(custom_id, "label", discord.ButtonStyle.primary, **match.groupdict())
     interaction = fake_interaction(services, user_id=424242)

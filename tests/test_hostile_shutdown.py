@@ -42,7 +42,7 @@ async def stop_cleanly(process: BotProcess, how: str) -> str:
     assert code == 0, log[-4000:]
     assert "Traceback" not in log, log[-4000:]
     assert "Unclosed" not in log, log[-4000:]
-    assert "shutting down" in log and "INFO bot.app: stopped" in log, log[-2000:]
+    assert "shutting down" in log and "INFO bot.launch: stopped" in log, log[-2000:]
     return log
 
 

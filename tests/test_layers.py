@@ -114,9 +114,20 @@ def test_modules_stay_small() -> None:
         assert lines <= 320, f"{path.relative_to(ROOT)} has {lines} lines"
 
 
-def test_every_extension_imports() -> None:
-    """Cogs are loaded by name at start-up, so a broken import shows only in the log there."""
-    from bot.app import EXTENSIONS
+def test_every_button_and_modal_is_registered_once() -> None:
+    """One list registers every restart-proof button; a button missing from it would answer
+    "no longer valid" to a real click."""
+    from bot.app import BUTTONS, MODALS
+    from bot.ui.kit.items import StatefulButton
 
-    for name in EXTENSIONS:
-        assert hasattr(importlib.import_module(name), "setup"), name
+    for name in MODULES:
+        if layer_of(name) in {"ui", "cogs"}:
+            importlib.import_module(name)
+
+    def subclasses(cls: type) -> set[type]:
+        found = set(cls.__subclasses__())
+        return found.union(*(subclasses(c) for c in found))
+
+    assert subclasses(StatefulButton) == set(BUTTONS)
+    assert len(BUTTONS) == len(set(BUTTONS))
+    assert len({pattern.pattern for pattern, _ in MODALS}) == len(MODALS)

@@ -260,13 +260,13 @@ async def test_migration_005_sums_the_answers_already_there(tmp_path: Path, bank
 def counting_renders(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Titles of the charts actually drawn, in order."""
     drawn: list[str] = []
-    real = bot.charts.render_progress
+    real = bot.domain.progress.charts.render_progress
 
     def render(trend: object, mastery: dict[str, float], title: str) -> bytes:
         drawn.append(title)
         return real(trend, mastery, title)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(bot.charts, "render_progress", render)
+    monkeypatch.setattr(bot.domain.progress.charts, "render_progress", render)
     return drawn
 
 

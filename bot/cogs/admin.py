@@ -11,6 +11,7 @@ from discord.ext import commands
 
 from bot.domain.content.loader import ContentError
 from bot.domain.content.report import summary
+from bot.domain.services import Services
 from bot.ui.kit.replies import send_ephemeral
 from bot.ui.kit.text import clip
 
@@ -26,9 +27,9 @@ class NotOwner(app_commands.CheckFailure):
 class AdminCog(commands.GroupCog, group_name="admin", group_description="Bot owner controls"):
     """Reload the question bank and look at the bot's health."""
 
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-        self.services = bot.services  # type: ignore[attr-defined]
+    def __init__(self, bot: commands.Bot, services: Services) -> None:
+        self.bot = bot  # for its guilds, latency, shards and owner
+        self.services = services
         self.started = self.services.clock.now()
         super().__init__()
 
@@ -89,8 +90,3 @@ def _since(start: datetime, now: datetime) -> str:
     days, rest = divmod(seconds, 86400)
     hours, rest = divmod(rest, 3600)
     return f"{days}d {hours}h {rest // 60}m"
-
-
-async def setup(bot: commands.Bot) -> None:
-    """Load the cog."""
-    await bot.add_cog(AdminCog(bot))

@@ -17,7 +17,7 @@ from bot.ui.kit.replies import send_ephemeral
 TOPIC_CHOICES = [app_commands.Choice(name=t, value=t) for t in TOPIC_IDS]
 
 
-class FollowupCog(commands.Cog):
+class AnswersCog(commands.Cog):
     """Ask follow-up questions in a channel."""
 
     def __init__(self, services: Services) -> None:
@@ -69,8 +69,3 @@ class FollowupCog(commands.Cog):
     async def help(self, interaction: discord.Interaction) -> None:
         """An ephemeral overview of the commands and of self-grading."""
         await send_ephemeral(interaction, embed=embeds.help_embed())
-
-
-async def setup(bot: commands.Bot) -> None:
-    """Load the cog with the bot's services."""
-    await bot.add_cog(FollowupCog(bot.services))  # type: ignore[attr-defined]

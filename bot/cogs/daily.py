@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import UserError
-from bot.core.models import Schedule
+from bot.core.models import PostOutcome, Schedule, ScheduleChange
 from bot.core.zones import matching_zones, parse_zone
 from bot.domain.content.picking import parse_topics
 from bot.domain.daily.rules import next_post, parse_time
-from bot.ui.daily.posts import DiscordPoster
+from bot.domain.daily.service import Poster
+from bot.domain.services import Services
 from bot.ui.daily.schedules import schedules_embed
 from bot.ui.kit.replies import send_ephemeral
 
@@ -44,9 +47,10 @@ class DailyCog(
 ):
     """Schedule, inspect and control daily questions."""
 
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-        self.services = bot.services  # type: ignore[attr-defined]
+    def __init__(self, services: Services, poster: Callable[[], Poster]) -> None:
+        self.services = services
+        self.daily = services.daily
+        self.poster = poster
         super().__init__()
 
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
@@ -57,13 +61,16 @@ class DailyCog(
         self, interaction: discord.Interaction, channel: discord.abc.GuildChannel | None
     ) -> Schedule:
         channel_id = channel.id if channel else interaction.channel_id
-        schedule = await self.services.store.schedules.for_channel(channel_id or 0)
-        if schedule is None or schedule.guild_id != interaction.guild_id:
+        schedule = await self.daily.schedule_in(interaction.guild_id or 0, channel_id or 0)
+        if schedule is None:
             raise UserError(f"<#{channel_id}> has no daily question. Set one with /daily set.")
         return schedule
 
-    async def _me(self, guild: discord.Guild) -> discord.Member:
-        return guild.me or await guild.fetch_member(self.bot.user.id)  # type: ignore[union-attr]
+    async def _me(self, interaction: discord.Interaction) -> discord.Member:
+        guild, me = interaction.guild, interaction.client.user
+        if guild is None or me is None:
+            raise UserError("This command only works in a server.")
+        return guild.me or await guild.fetch_member(me.id)
 
     @app_commands.command(name="set", description="Post a follow-up question here every day")
     @app_commands.describe(
@@ -88,25 +95,24 @@ class DailyCog(
         post_time = parse_time(time)
         zone = parse_zone(timezone)
         chosen = parse_topics(topics)
-        assert interaction.guild is not None
-        missing = missing_permissions(channel, await self._me(interaction.guild), thread)
+        missing = missing_permissions(channel, await self._me(interaction), thread)
         if missing:
             raise UserError(
                 f"I cannot post in {channel.mention}: I am missing "
                 f"{', '.join(missing)}. Grant them, then try again."
             )
-        schedule = await self.services.store.schedules.upsert(
-            guild_id=interaction.guild.id,
-            channel_id=channel.id,
-            post_time=post_time.strftime("%H:%M"),
-            timezone=zone.key,
-            topics=chosen,
-            role_id=role.id if role else None,
-            use_thread=thread,
-            created_by=interaction.user.id,
-            now=self.services.clock.now(),
+        schedule = await self.daily.set_schedule(
+            ScheduleChange(
+                guild_id=channel.guild.id,
+                channel_id=channel.id,
+                post_time=post_time.strftime("%H:%M"),
+                timezone=zone.key,
+                topics=chosen,
+                role_id=role.id if role else None,
+                use_thread=thread,
+                created_by=interaction.user.id,
+            )
         )
-        self.bot.daily_jobs.put(schedule)  # type: ignore[attr-defined]
         when = next_post(schedule, self.services.clock.now())
         await send_ephemeral(
             interaction,
@@ -126,7 +132,7 @@ class DailyCog(
     @app_commands.command(name="show", description="This server's daily questions")
     async def show(self, interaction: discord.Interaction) -> None:
         """List schedules with their next post time."""
-        schedules = await self.services.store.schedules.for_guild(interaction.guild_id or 0)
+        schedules = await self.daily.schedules_of(interaction.guild_id or 0)
         await send_ephemeral(
             interaction, embed=schedules_embed(schedules, self.services.clock.now())
         )
@@ -137,10 +143,7 @@ class DailyCog(
     ) -> None:
         """Stop posting until resumed."""
         schedule = await self._schedule(interaction, channel)
-        await self.services.store.schedules.set_paused(
-            schedule.id, True, f"paused by {interaction.user}", self.services.clock.now()
-        )
-        self.bot.daily_jobs.remove(schedule.id)  # type: ignore[attr-defined]
+        await self.daily.pause(schedule, f"paused by {interaction.user}")
         await send_ephemeral(interaction, f"Paused the daily question in <#{schedule.channel_id}>.")
 
     @app_commands.command(name="resume", description="Resume a channel's daily question")
@@ -149,12 +152,7 @@ class DailyCog(
     ) -> None:
         """Start posting again."""
         schedule = await self._schedule(interaction, channel)
-        await self.services.store.schedules.set_paused(
-            schedule.id, False, None, self.services.clock.now()
-        )
-        resumed = await self.services.store.schedules.get(schedule.id)
-        assert resumed is not None
-        self.bot.daily_jobs.put(resumed)  # type: ignore[attr-defined]
+        resumed = await self.daily.resume(schedule)
         when = next_post(resumed, self.services.clock.now())
         await send_ephemeral(
             interaction, f"Resumed <#{schedule.channel_id}>. Next: <t:{int(when.timestamp())}:F>."
@@ -166,8 +164,7 @@ class DailyCog(
     ) -> None:
         """Delete the schedule (its history stays)."""
         schedule = await self._schedule(interaction, channel)
-        await self.services.store.schedules.remove(schedule.id)
-        self.bot.daily_jobs.remove(schedule.id)  # type: ignore[attr-defined]
+        await self.daily.remove(schedule)
         await send_ephemeral(
             interaction, f"Removed the daily question of <#{schedule.channel_id}>."
         )
@@ -179,22 +176,15 @@ class DailyCog(
         """Post the next question of the rotation now (at most once a day per channel)."""
         schedule = await self._schedule(interaction, channel)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        poster = DiscordPoster(self.bot, self.bot.pacer)  # type: ignore[attr-defined]
-        outcome = await self.services.daily.preview(schedule, poster)
+        outcome = await self.daily.preview(schedule, self.poster())
         messages = {
-            "posted": f"Posted a preview in <#{schedule.channel_id}>.",
-            "already-posted": "Today's preview was already posted there.",
-            "failed": "I could not post there; check my permissions in that channel.",
+            PostOutcome.POSTED: f"Posted a preview in <#{schedule.channel_id}>.",
+            PostOutcome.ALREADY_POSTED: "Today's preview was already posted there.",
+            PostOutcome.FAILED: "I could not post there; check my permissions in that channel.",
         }
-        await send_ephemeral(interaction, messages.get(outcome, outcome))
+        await send_ephemeral(interaction, messages.get(outcome, str(outcome)))
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
         """The bot left or was removed: forget that server's schedules."""
-        for schedule_id in await self.services.store.schedules.remove_guild(guild.id):
-            self.bot.daily_jobs.remove(schedule_id)  # type: ignore[attr-defined]
-
-
-async def setup(bot: commands.Bot) -> None:
-    """Load the cog."""
-    await bot.add_cog(DailyCog(bot))
+        await self.daily.forget_guild(guild.id)

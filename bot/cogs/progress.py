@@ -9,30 +9,15 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.errors import NotYours, UserError
+from bot.core.errors import UserError
 from bot.core.zones import matching_zones, parse_zone
 from bot.domain.progress.stats import ChartCache
-from bot.ui.answers.buttons import StatefulButton, question_view
+from bot.domain.services import Services
+from bot.ui.answers.buttons import question_view
 from bot.ui.answers.embeds import question_embed
 from bot.ui.kit.replies import send_ephemeral
 from bot.ui.progress.embeds import leaderboard_embed, stats_embed
-
-
-class ForgetButton(StatefulButton, template=r"fu:forget:(?P<uid>[0-9]{1,19})"):
-    """Confirms /forget-me."""
-
-    async def run(self, interaction: discord.Interaction, svc: object) -> None:
-        if interaction.user.id != int(self.state["uid"]):
-            raise NotYours("confirmation")
-        removed = await interaction.client.services.progress.forget(  # type: ignore[attr-defined]
-            interaction.user.id
-        )
-        await interaction.response.edit_message(
-            content=f"Done: I deleted {removed.get('attempts', 0)} answers, "
-            f"{removed.get('cards', 0)} review cards and {removed.get('rounds', 0)} "
-            "mock rounds. Nothing about you is left.",
-            view=None,
-        )
+from bot.ui.progress.forget import forget_view
 
 
 class ProgressCog(commands.Cog):
@@ -40,9 +25,8 @@ class ProgressCog(commands.Cog):
 
     settings = app_commands.Group(name="settings", description="Your own settings")
 
-    def __init__(self, bot: commands.Bot) -> None:
-        self.bot = bot
-        self.services = bot.services  # type: ignore[attr-defined]
+    def __init__(self, services: Services) -> None:
+        self.services = services
         self.charts = ChartCache()  # a chart is drawn again only once what it shows changed
 
     @app_commands.command(name="review", description="Your most overdue question, only for you")
@@ -150,20 +134,10 @@ class ProgressCog(commands.Cog):
     @app_commands.command(name="forget-me", description="Delete everything stored about you")
     async def forget_me(self, interaction: discord.Interaction) -> None:
         """Ask for confirmation, then delete."""
-        view = discord.ui.View(timeout=None)
-        view.add_item(
-            ForgetButton(
-                f"fu:forget:{interaction.user.id}", "Delete my data", discord.ButtonStyle.danger
-            )
-        )
+        view = forget_view(interaction.user.id)
         await send_ephemeral(
             interaction,
             "This deletes all your answers, review cards, mock "
             "rounds and settings, everywhere. It cannot be undone.",
             view=view,
         )
-
-
-async def setup(bot: commands.Bot) -> None:
-    """Load the cog."""
-    await bot.add_cog(ProgressCog(bot))

@@ -39,6 +39,16 @@ class Rating(StrEnum):
     EASY = "easy"
 
 
+class PostOutcome(StrEnum):
+    """What became of one attempt to make a daily post."""
+
+    POSTED = "posted"
+    ALREADY_POSTED = "already-posted"  # claimed before (a restart, an overlapping process)
+    FAILED = "failed"  # Discord refused; retried later or the schedule paused
+    INACTIVE = "inactive"  # the schedule is paused or gone
+    NOT_DUE = "not-due"
+
+
 @dataclass(frozen=True, slots=True)
 class KeyPoint:
     """One thing a strong answer says, and why it matters."""
@@ -161,6 +171,20 @@ class Schedule:
     pause_reason: str | None
     created_by: int
     created_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduleChange:
+    """What an admin asks for with /daily set: a channel's new or replaced schedule."""
+
+    guild_id: int
+    channel_id: int
+    post_time: str
+    timezone: str
+    topics: tuple[str, ...]
+    role_id: int | None
+    use_thread: bool
+    created_by: int
 
 
 @dataclass(frozen=True, slots=True)

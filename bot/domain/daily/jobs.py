@@ -27,12 +27,14 @@ def job_id(schedule_id: int) -> str:
 
 
 class DailyJobs:
-    """Owns the scheduler: started in setup_hook (it needs the running loop), shut on close."""
+    """Owns the scheduler, a copy of the schedules in the database: started once the bot is
+    ready (on_ready: the loop runs and the guilds are known), shut on close."""
 
     def __init__(
         self, service: DailyService, poster: Callable[[], Poster], in_flight: InFlight | None = None
     ) -> None:
         self.service = service
+        service.keep_copy(self)  # schedule changes reach the jobs through the service
         self.poster = poster
         self.in_flight = in_flight or InFlight()
         grace = max(60, int(service.settings.catch_up_hours * 3600))

@@ -6,14 +6,15 @@ The Discord side is behind the Poster protocol; this module never imports discor
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import timedelta
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
 from bot.core.config import DailySettings
-from bot.core.models import DailyPost, Question, Schedule
+from bot.core.errors import Gone
+from bot.core.models import DailyPost, PostOutcome, Question, Schedule, ScheduleChange
 from bot.domain.content.loader import Library
 from bot.domain.daily.rules import day_over, due_day, local_date, next_daily_question
 from bot.store import Store
@@ -65,8 +66,31 @@ class Poster(Protocol):
         ...
 
 
+class ScheduleCopy(Protocol):
+    """Where the schedules are copied to run on time (the APScheduler jobs)."""
+
+    def put(self, schedule: Schedule) -> None:
+        """Add or replace a schedule's job (removing it when paused)."""
+        ...
+
+    def remove(self, schedule_id: int) -> None:
+        """Drop a schedule's job."""
+        ...
+
+
+class _NoCopy:
+    """Until the jobs start (and in the terminal), nothing runs on time."""
+
+    def put(self, schedule: Schedule) -> None:
+        """Nothing to copy to."""
+
+    def remove(self, schedule_id: int) -> None:
+        """Nothing to drop."""
+
+
 class DailyService:
-    """Decides what to post when, and keeps the ledger in the store."""
+    """Decides what to post when, and keeps the ledger in the store. Schedules change only
+    through it: the database is the truth, and it alone keeps the jobs' copy in step."""
 
     def __init__(
         self, store: Store, library: Library, clock: Clock, settings: DailySettings
@@ -75,28 +99,74 @@ class DailyService:
         self.library = library
         self.clock = clock
         self.settings = settings
+        self.copy: ScheduleCopy = _NoCopy()
+
+    def keep_copy(self, copy: ScheduleCopy) -> None:
+        """The jobs that run schedules on time: every change from now on reaches them."""
+        self.copy = copy
+
+    async def schedule_in(self, guild_id: int, channel_id: int) -> Schedule | None:
+        """The channel's schedule, if that channel is in this guild and has one."""
+        schedule = await self.store.schedules.for_channel(channel_id)
+        return schedule if schedule is not None and schedule.guild_id == guild_id else None
+
+    async def schedules_of(self, guild_id: int) -> list[Schedule]:
+        """A guild's schedules."""
+        return await self.store.schedules.for_guild(guild_id)
+
+    async def set_schedule(self, change: ScheduleChange) -> Schedule:
+        """Create or replace a channel's schedule."""
+        schedule = await self.store.schedules.upsert(**asdict(change), now=self.clock.now())
+        self.copy.put(schedule)
+        return schedule
+
+    async def pause(self, schedule: Schedule, reason: str) -> None:
+        """Stop posting until resumed."""
+        await self.store.schedules.set_paused(schedule.id, True, reason, self.clock.now())
+        self.copy.remove(schedule.id)
+
+    async def resume(self, schedule: Schedule) -> Schedule:
+        """Start posting again; returns the schedule as now stored."""
+        await self.store.schedules.set_paused(schedule.id, False, None, self.clock.now())
+        resumed = await self.store.schedules.get(schedule.id)
+        if resumed is None:
+            raise Gone("schedule")
+        self.copy.put(resumed)
+        return resumed
+
+    async def remove(self, schedule: Schedule) -> None:
+        """Delete the schedule (its posts' history stays)."""
+        await self.store.schedules.remove(schedule.id)
+        self.copy.remove(schedule.id)
+
+    async def forget_guild(self, guild_id: int) -> None:
+        """The bot left a server: its schedules go."""
+        for schedule_id in await self.store.schedules.remove_guild(guild_id):
+            self.copy.remove(schedule_id)
 
     @property
     def catch_up(self) -> timedelta:
         """How late a missed post may still be made."""
         return timedelta(hours=self.settings.catch_up_hours)
 
-    async def run_due(self, schedule_id: int, poster: Poster) -> str:
+    async def run_due(self, schedule_id: int, poster: Poster) -> PostOutcome:
         """Post the schedule's question if its local day's post is due and not yet made."""
         schedule = await self.store.schedules.get(schedule_id)
         if schedule is None or schedule.paused:
-            return "inactive"
+            return PostOutcome.INACTIVE
         day = due_day(schedule, self.clock.now(), self.catch_up)
         if day is None:
-            return "not-due"
+            return PostOutcome.NOT_DUE
         return await self.post_day(schedule, day.isoformat(), "daily", poster)
 
-    async def preview(self, schedule: Schedule, poster: Poster) -> str:
+    async def preview(self, schedule: Schedule, poster: Poster) -> PostOutcome:
         """Post today's question now, once per local day (kept apart from the daily post)."""
         day = local_date(self.clock.now(), ZoneInfo(schedule.timezone)).isoformat()
         return await self.post_day(schedule, day, "preview", poster)
 
-    async def post_day(self, schedule: Schedule, day: str, kind: str, poster: Poster) -> str:
+    async def post_day(
+        self, schedule: Schedule, day: str, kind: str, poster: Poster
+    ) -> PostOutcome:
         """Claim the (channel, day, kind) post, then send it."""
         history = await self.store.daily_posts.history(schedule.channel_id)
         question = next_daily_question(self.library.bank, schedule.topics, history)
@@ -112,19 +182,19 @@ class DailyService:
                 day,
                 kind,
             )
-            return "already-posted"
+            return PostOutcome.ALREADY_POSTED
         if kind == "daily" and not hours:
             await self._reveal_earlier(schedule.channel_id, post.id, poster)
         return await self._send(schedule, post, question, poster)
 
     async def _send(
         self, schedule: Schedule, post: DailyPost, question: Question, poster: Poster
-    ) -> str:
+    ) -> PostOutcome:
         try:
             posted = await poster.post(schedule, post, question)
         except PostError as exc:
             await self._failed(schedule, post, exc, poster)
-            return "failed"
+            return PostOutcome.FAILED
         await self.store.daily_posts.mark_posted(
             post.id, posted.message_id, posted.thread_id, self.clock.now()
         )
@@ -137,7 +207,7 @@ class DailyService:
             question.id,
             posted.message_id,
         )
-        return "posted"
+        return PostOutcome.POSTED
 
     async def _failed(
         self, schedule: Schedule, post: DailyPost, error: PostError, poster: Poster
@@ -145,6 +215,7 @@ class DailyService:
         now = self.clock.now()
         if error.permanent:
             await self.store.daily_posts.mark_failed(post.id, None)
+            self.copy.remove(schedule.id)
             if await self.store.schedules.set_paused(schedule.id, True, error.reason, now):
                 log.warning(
                     "daily paused schedule=%s channel=%s: %s",

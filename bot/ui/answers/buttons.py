@@ -1,12 +1,6 @@
-"""Buttons whose state lives in their custom_id, so they work after a restart (DynamicItem).
-
-Every callback runs inside error_boundary: a stale or forged button gets a friendly message.
-"""
+"""The core loop's buttons: answer, reveal, another question, grade, rate, go deeper."""
 
 from __future__ import annotations
-
-import re
-from typing import Any
 
 import discord
 
@@ -16,53 +10,16 @@ from bot.domain.content.picking import pick
 from bot.domain.services import Services
 from bot.ui.answers import embeds
 from bot.ui.answers.modals import answer_modal, checklist_modal
-from bot.ui.kit.replies import NO_PINGS, error_boundary, send_ephemeral
+from bot.ui.kit.items import StatefulButton, open_modal
+from bot.ui.kit.replies import NO_PINGS, send_ephemeral
 
 QID = r"(?P<qid>[a-z0-9-]{1,48})"
 AID = r"(?P<aid>[0-9]{1,18})"
 
 
-def services(interaction: discord.Interaction) -> Services:
-    """The bot's services, reached through the client that received the interaction."""
-    return interaction.client.services  # type: ignore[attr-defined]
-
-
 def where(interaction: discord.Interaction, source: str = "followup") -> Where:
     """Where an interaction happened, for the attempt record."""
     return Where(source=source, guild_id=interaction.guild_id, channel_id=interaction.channel_id)
-
-
-async def open_modal(interaction: discord.Interaction, modal: discord.ui.Modal) -> None:
-    """Show a modal. Its submit is handled by the router from the raw payload, so the
-    discord.py copy is stopped at once instead of lingering in memory."""
-    await interaction.response.send_modal(modal)
-    modal.stop()
-
-
-class StatefulButton(discord.ui.DynamicItem[discord.ui.Button], template=r"fu:never"):
-    """Common behaviour: build from the custom_id, run the action inside the error path."""
-
-    def __init__(
-        self, custom_id: str, label: str, style: discord.ButtonStyle, **state: Any
-    ) -> None:
-        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id))
-        self.state = state
-
-    @classmethod
-    async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button, match: re.Match[str], /
-    ) -> StatefulButton:
-        """Rebuild the button from its custom_id (never raises: checks happen on click)."""
-        return cls(item.custom_id or "", item.label or "", item.style, **match.groupdict())
-
-    async def callback(self, interaction: discord.Interaction) -> None:
-        """Run the action; errors become friendly ephemeral messages."""
-        async with error_boundary(interaction):
-            await self.run(interaction, services(interaction))
-
-    async def run(self, interaction: discord.Interaction, svc: Services) -> None:
-        """The button's action."""
-        raise NotImplementedError
 
 
 class AnswerButton(StatefulButton, template=rf"fu:ans:{QID}(?::(?P<probe>[0-9]))?"):
@@ -162,7 +119,7 @@ class DeeperButton(StatefulButton, template=rf"fu:deep:{AID}"):
         await open_modal(interaction, answer_modal(question, probe))
 
 
-DYNAMIC_ITEMS = (AnswerButton, RevealButton, AnotherButton, GradeButton, RateButton, DeeperButton)
+ANSWER_BUTTONS = (AnswerButton, RevealButton, AnotherButton, GradeButton, RateButton, DeeperButton)
 
 
 def question_view(question: Question) -> discord.ui.View:

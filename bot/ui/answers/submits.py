@@ -8,17 +8,17 @@ from typing import Any
 import discord
 
 from bot.ui.answers import embeds
-from bot.ui.answers.buttons import grade_view, result_view, services, where
+from bot.ui.answers.buttons import grade_view, result_view, where
 from bot.ui.answers.modals import ANSWER_FIELD, ANSWER_MODAL, GRADE_MODAL, ticked_points
+from bot.ui.kit.items import services_of
 from bot.ui.kit.replies import send_ephemeral
-from bot.ui.kit.router import Router
 
 
 async def answer_submitted(
     interaction: discord.Interaction, match: re.Match[str], values: dict[str, Any]
 ) -> None:
     """Save the answer and show it, only to its author, with a Grade myself button."""
-    svc = services(interaction)
+    svc = services_of(interaction.client)
     probe = int(match["probe"]) if match["probe"] else None
     text = values.get(ANSWER_FIELD)
     attempt = await svc.flow.answer(
@@ -40,7 +40,7 @@ async def checklist_submitted(
     interaction: discord.Interaction, match: re.Match[str], values: dict[str, Any]
 ) -> None:
     """Score the ticked key points and show what was missed and why it matters."""
-    svc = services(interaction)
+    svc = services_of(interaction.client)
     attempt, result = await svc.flow.grade(
         interaction.user.id, int(match["aid"]), ticked_points(values)
     )
@@ -53,7 +53,4 @@ async def checklist_submitted(
         await send_ephemeral(interaction, embed=embed, view=view)
 
 
-def register(router: Router) -> None:
-    """Wire the answer and checklist modals into the router."""
-    router.add_modal(ANSWER_MODAL, answer_submitted)
-    router.add_modal(GRADE_MODAL, checklist_submitted)
+ANSWER_MODALS = ((ANSWER_MODAL, answer_submitted), (GRADE_MODAL, checklist_submitted))

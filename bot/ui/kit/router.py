@@ -16,6 +16,7 @@ from typing import Any
 import discord
 
 from bot.ui.answers.modals import submitted_values
+from bot.ui.kit.items import StatefulButton
 from bot.ui.kit.replies import describe, error_boundary, send_ephemeral
 
 log = logging.getLogger(__name__)
@@ -39,17 +40,13 @@ def message_has(message: discord.Message | None, custom_id: str) -> bool:
 class Router:
     """Modal handlers by pattern, and the patterns of known buttons."""
 
-    def __init__(self) -> None:
-        self.modals: list[tuple[re.Pattern[str], ModalHandler]] = []
-        self.components: list[re.Pattern[str]] = []
-
-    def add_modal(self, pattern: re.Pattern[str], handler: ModalHandler) -> None:
-        """Handle modal submits whose custom_id matches pattern."""
-        self.modals.append((pattern, handler))
-
-    def add_components(self, patterns: Iterable[re.Pattern[str]]) -> None:
-        """Custom_id patterns that DynamicItems handle."""
-        self.components.extend(patterns)
+    def __init__(
+        self,
+        buttons: Iterable[type[StatefulButton]],
+        modals: Iterable[tuple[re.Pattern[str], ModalHandler]],
+    ) -> None:
+        self.components = [button.pattern for button in buttons]
+        self.modals = list(modals)
 
     async def dispatch(self, interaction: discord.Interaction) -> None:
         """Handle a raw interaction if it is a modal submit or a component no item knows."""

@@ -7,7 +7,7 @@ import logging
 import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
+from typing import Any, Protocol, runtime_checkable
 
 import discord
 
@@ -15,8 +15,9 @@ from bot.core.errors import UserError
 from bot.core.round_state import Phase, Round
 from bot.domain.mock.scorecard import build
 from bot.domain.mock.service import MockService
-from bot.ui.answers.buttons import StatefulButton, open_modal
-from bot.ui.answers.modals import checklist_modal_for, ticked_points
+from bot.domain.services import Services
+from bot.ui.answers.modals import MOCK_MODAL, checklist_modal_for, ticked_points
+from bot.ui.kit.items import StatefulButton, open_modal
 from bot.ui.kit.replies import NO_PINGS
 from bot.ui.mock.embeds import grade_prompt_embed, part_embed, scorecard_embed
 
@@ -33,7 +34,7 @@ HINT = (
 class DoneButton(StatefulButton, template=rf"fu:mock:done:{RID}:{SEQ}"):
     """Ends the answer in progress."""
 
-    async def run(self, interaction: discord.Interaction, svc: object) -> None:
+    async def run(self, interaction: discord.Interaction, svc: Services) -> None:
         driver = mock_driver(interaction)
         async with driver.turns.of(interaction.user.id):
             state = await driver.service.done(interaction.user.id, seq=int(self.state["seq"]))
@@ -44,7 +45,7 @@ class DoneButton(StatefulButton, template=rf"fu:mock:done:{RID}:{SEQ}"):
 class GradeStepButton(StatefulButton, template=rf"fu:mock:grade:{RID}:{SEQ}"):
     """Opens the checklist for the current part of the round."""
 
-    async def run(self, interaction: discord.Interaction, svc: object) -> None:
+    async def run(self, interaction: discord.Interaction, svc: Services) -> None:
         driver = mock_driver(interaction)
         async with driver.turns.of(interaction.user.id):
             state = await driver.service.active(interaction.user.id)
@@ -69,7 +70,7 @@ class GradeStepButton(StatefulButton, template=rf"fu:mock:grade:{RID}:{SEQ}"):
 class StopButton(StatefulButton, template=rf"fu:mock:stop:{RID}"):
     """Ends the round early with a scorecard of what was done."""
 
-    async def run(self, interaction: discord.Interaction, svc: object) -> None:
+    async def run(self, interaction: discord.Interaction, svc: Services) -> None:
         driver = mock_driver(interaction)
         async with driver.turns.of(interaction.user.id):
             state = await driver.service.stop(interaction.user.id)
@@ -77,12 +78,22 @@ class StopButton(StatefulButton, template=rf"fu:mock:stop:{RID}"):
             await driver.present(state)
 
 
-MOCK_ITEMS = (DoneButton, GradeStepButton, StopButton)
+ROUND_BUTTONS = (DoneButton, GradeStepButton, StopButton)
+
+
+@runtime_checkable
+class HasMockDriver(Protocol):
+    """A client that runs DM rounds (the bot does; checked, not assumed)."""
+
+    mock_driver: MockDriver
 
 
 def mock_driver(interaction: discord.Interaction) -> MockDriver:
-    """The bot's DM round driver."""
-    return interaction.client.mock_driver  # type: ignore[attr-defined]
+    """The DM round driver of the bot that received the interaction."""
+    client = interaction.client
+    if not isinstance(client, HasMockDriver):
+        raise TypeError(f"{type(client).__name__} does not run mock rounds")
+    return client.mock_driver
 
 
 def _view(*buttons: StatefulButton) -> discord.ui.View:
@@ -271,3 +282,6 @@ async def checklist_submitted(
         )
         await interaction.response.defer()
         await driver.present(state)
+
+
+ROUND_MODALS = ((MOCK_MODAL, checklist_submitted),)

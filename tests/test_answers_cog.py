@@ -8,7 +8,7 @@ import discord
 import pytest
 from discord import app_commands
 
-from bot.cogs.answers import FollowupCog
+from bot.cogs.answers import AnswersCog
 from bot.core.clock import FixedClock
 from bot.core.config import Settings
 from bot.core.errors import UserError
@@ -16,8 +16,14 @@ from bot.core.models import Bank
 from bot.domain.content.loader import DEFAULT_CONTENT, Library
 from bot.domain.services import Services
 from bot.store import Store
-from bot.ui.answers import submits as answering
-from bot.ui.answers.buttons import AnswerButton, GradeButton, RateButton, RevealButton
+from bot.ui.answers.buttons import (
+    ANSWER_BUTTONS,
+    AnswerButton,
+    GradeButton,
+    RateButton,
+    RevealButton,
+)
+from bot.ui.answers.submits import ANSWER_MODALS
 from bot.ui.kit.router import EXPIRED, Router
 from tests.helpers import custom_ids, fake_interaction, sent
 
@@ -28,17 +34,17 @@ def services(store: Store, bank: Bank, clock: FixedClock) -> Services:
 
 
 @pytest.fixture
-def cog(services: Services) -> FollowupCog:
-    return FollowupCog(services)
+def cog(services: Services) -> AnswersCog:
+    return AnswersCog(services)
 
 
 def button(cls: type, custom_id: str) -> discord.ui.DynamicItem:
-    match = cls.__discord_ui_compiled_template__.fullmatch(custom_id)
+    match = cls.pattern.fullmatch(custom_id)
     assert match is not None
     return cls(custom_id, "label", discord.ButtonStyle.primary, **match.groupdict())
 
 
-async def test_followup_posts_a_question_of_the_topic(cog: FollowupCog, services: Services) -> None:
+async def test_followup_posts_a_question_of_the_topic(cog: AnswersCog, services: Services) -> None:
     interaction = fake_interaction(services)
     choice = app_commands.Choice(name="cache", value="cache")
     await cog.followup.callback(cog, interaction, topic=choice, question=None)
@@ -57,7 +63,7 @@ async def test_followup_posts_a_question_of_the_topic(cog: FollowupCog, services
 
 
 async def test_followup_by_question_id_and_unknown_question(
-    cog: FollowupCog, services: Services
+    cog: AnswersCog, services: Services
 ) -> None:
     qid = services.library.bank.in_topics(["database"])[0].id
     interaction = fake_interaction(services)
@@ -70,7 +76,7 @@ async def test_followup_by_question_id_and_unknown_question(
 
 
 async def test_autocomplete_filters_by_topic_and_caps_at_25(
-    cog: FollowupCog, services: Services
+    cog: AnswersCog, services: Services
 ) -> None:
     everything = await cog.question_autocomplete(fake_interaction(services), "")
     assert len(everything) == 25
@@ -81,7 +87,7 @@ async def test_autocomplete_filters_by_topic_and_caps_at_25(
     assert all(len(c.name) <= 100 for c in everything + cached)
 
 
-async def test_help_is_ephemeral(cog: FollowupCog, services: Services) -> None:
+async def test_help_is_ephemeral(cog: AnswersCog, services: Services) -> None:
     interaction = fake_interaction(services)
     await cog.help.callback(cog, interaction)
     kwargs = sent(interaction)
@@ -90,8 +96,7 @@ async def test_help_is_ephemeral(cog: FollowupCog, services: Services) -> None:
 
 
 async def test_answer_grade_loop_through_buttons_and_modals(services: Services) -> None:
-    router = Router()
-    answering.register(router)
+    router = Router(ANSWER_BUTTONS, ANSWER_MODALS)
     qid = services.library.bank.in_topics(["cache"])[0].id
     question = services.library.bank.questions[qid]
     click = fake_interaction(services)
@@ -176,7 +181,7 @@ async def test_removed_question_and_forged_ids_get_friendly_messages(services: S
     interaction = fake_interaction(services)
     await button(AnswerButton, "fu:ans:no-longer-here").callback(interaction)
     assert "no longer available" in sent(interaction)["_args"][0]
-    router = Router()
+    router = Router(ANSWER_BUTTONS, ANSWER_MODALS)
     forged = fake_interaction(services, data={"custom_id": "fu:ans:%%%"})
     forged.type = discord.InteractionType.component
     await router.dispatch(forged)
