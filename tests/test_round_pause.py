@@ -35,7 +35,7 @@ def test_time_paused_counts_against_neither_timer_nor_score() -> None:
     assert back.part_started == T0 + AWAY
     written, _ = rounds.add_text(back, "an answer", cap=100)
     later = T0 + AWAY + timedelta(minutes=5)
-    graded = rounds.grade(rounds.finish_answer(written, later, attempt_id=1), 3, 7, (), 0, later)
+    graded = rounds.grade(rounds.finish_answer(written, later, attempt_id=1), 3, 7, (), None, later)
     assert graded.steps[0].seconds == 300  # the three hours away are not in it
 
 

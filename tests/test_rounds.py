@@ -51,7 +51,7 @@ def test_missed_points_lead_to_a_probe_with_half_the_time() -> None:
     state, _ = rounds.add_text(fresh(), "answer", cap=100)
     state = rounds.finish_answer(state, T0 + timedelta(minutes=2), attempt_id=1)
     probe = rounds.grade(
-        state, covered=3, total=5, missed=(1, 4), probes=3, now=T0 + timedelta(minutes=3)
+        state, covered=3, total=5, missed=(1, 4), probe=1, now=T0 + timedelta(minutes=3)
     )
     assert probe.phase is Phase.ANSWER and probe.index == 0 and probe.probe == 1
     assert probe.limit == timedelta(minutes=4)
@@ -63,17 +63,17 @@ def test_missed_points_lead_to_a_probe_with_half_the_time() -> None:
 def test_full_marks_skip_the_probe_and_the_last_grade_ends_the_round() -> None:
     state, _ = rounds.add_text(fresh(n=1), "answer", cap=100)
     state = rounds.finish_answer(state, T0, attempt_id=1)
-    done = rounds.grade(state, covered=4, total=4, missed=(), probes=2, now=T0)
+    done = rounds.grade(state, covered=4, total=4, missed=(), probe=None, now=T0)
     assert done.phase is Phase.DONE and not done.active and done.next_timer() is None
 
 
 def test_after_the_probe_comes_the_next_question() -> None:
     state, _ = rounds.add_text(fresh(n=2), "answer", cap=100)
     state = rounds.finish_answer(state, T0, attempt_id=1)
-    state = rounds.grade(state, 1, 4, (0, 2, 3), probes=2, now=T0)
+    state = rounds.grade(state, 1, 4, (0, 2, 3), probe=0, now=T0)
     state, _ = rounds.add_text(state, "probe answer", cap=100)
     state = rounds.finish_answer(state, T0, attempt_id=2)
-    state = rounds.grade(state, 2, 2, (), probes=2, now=T0)
+    state = rounds.grade(state, 2, 2, (), probe=None, now=T0)
     assert state.phase is Phase.ANSWER and state.index == 1 and state.probe is None
     assert state.answer == "" and [s.probe for s in state.steps] == [None, 0]
 
@@ -89,7 +89,7 @@ def test_warning_once_then_deadline() -> None:
 def test_out_of_phase_transitions_are_refused() -> None:
     state = fresh()
     with pytest.raises(RoundError):
-        rounds.grade(state, 1, 4, (), probes=2, now=T0)
+        rounds.grade(state, 1, 4, (), probe=None, now=T0)
     graded = rounds.finish_answer(rounds.add_text(state, "a", 10)[0], T0, 1)
     with pytest.raises(RoundError):
         rounds.add_text(graded, "more", cap=100)
@@ -107,7 +107,7 @@ def test_stop_ends_an_active_round_only() -> None:
 def test_json_round_trip_keeps_everything() -> None:
     state, _ = rounds.add_text(fresh(), 'answer with "quotes" and ünïcode', cap=100)
     state = rounds.finish_answer(state, T0 + timedelta(minutes=1), attempt_id=3)
-    state = rounds.grade(state, 2, 5, (0, 1, 2), probes=2, now=T0 + timedelta(minutes=2))
+    state = rounds.grade(state, 2, 5, (0, 1, 2), probe=0, now=T0 + timedelta(minutes=2))
     again = Round.from_json(state.to_json())
     assert again == state
     assert again.deadline is not None and again.deadline.tzinfo is not None

@@ -93,7 +93,7 @@ async def reference_stats(progress: Progress, user: int) -> dict[str, object]:
     now = progress.clock.now()
     scores = await progress.store.cards.scores(user)
     cards = await progress.store.cards.for_user(user)
-    tz_name, _, _ = await progress.store.users.settings(user)
+    tz_name = (await progress.store.users.settings(user)).timezone
     per_topic: defaultdict[str, list[float]] = defaultdict(list)
     for question_id, score, _ in scores:
         question = progress.library.bank.questions.get(question_id)

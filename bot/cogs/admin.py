@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import datetime
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.domain.admin.status import work_in_hand
 from bot.domain.content.loader import ContentError
 from bot.domain.content.report import summary
 from bot.domain.services import Services
+from bot.ui.admin.status import Connection, status_embed
 from bot.ui.kit.replies import send_ephemeral
 from bot.ui.kit.text import clip
 
@@ -64,29 +65,11 @@ class AdminCog(commands.GroupCog, group_name="admin", group_description="Bot own
     @app_commands.command(name="status", description="Uptime, guilds, latency, work in hand")
     async def status(self, interaction: discord.Interaction) -> None:
         """The bot's health at a glance."""
-        store = self.services.store
-        schedules, paused = await store.schedules.count()
-        posts = await store.daily_posts.count_by_status()
-        rounds = await store.rounds.count_active()
-        embed = discord.Embed(title="followup status", colour=discord.Colour.blurple())
-        embed.add_field(name="Uptime", value=_since(self.started, self.services.clock.now()))
-        embed.add_field(name="Guilds", value=str(len(self.bot.guilds)))
-        embed.add_field(name="Latency", value=f"{self.bot.latency * 1000:.0f} ms")
-        embed.add_field(name="Shards", value=str(self.bot.shard_count or 1))
-        embed.add_field(name="Schedules", value=f"{schedules} ({paused} paused)")
-        embed.add_field(name="Active rounds", value=str(rounds))
-        embed.add_field(
-            name="Daily posts",
-            inline=False,
-            value=", ".join(f"{status} {count}" for status, count in sorted(posts.items()))
-            or "none yet",
+        connection = Connection(
+            uptime=self.services.clock.now() - self.started,
+            guilds=len(self.bot.guilds),
+            latency_ms=self.bot.latency * 1000,
+            shards=self.bot.shard_count or 1,
         )
-        embed.add_field(name="Questions", value=str(len(self.services.library.bank.questions)))
-        await send_ephemeral(interaction, embed=embed)
-
-
-def _since(start: datetime, now: datetime) -> str:
-    seconds = int((now - start).total_seconds())
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    return f"{days}d {hours}h {rest // 60}m"
+        work = await work_in_hand(self.services)
+        await send_ephemeral(interaction, embed=status_embed(connection, work))

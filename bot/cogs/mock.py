@@ -92,7 +92,7 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
     async def history(self, interaction: discord.Interaction) -> None:
         """The last ten finished rounds with their coverage."""
         driver = mock_driver(interaction)
-        done = await driver.service.store.rounds.finished_for(interaction.user.id)
+        done = await driver.service.history(interaction.user.id)
         bank = driver.service.flow.library.bank
         await send_ephemeral(interaction, embed=history_embed([(s, build(s, bank)) for s in done]))
 

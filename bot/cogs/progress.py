@@ -53,7 +53,7 @@ class ProgressCog(commands.Cog):
         """Stats with a chart; another user's only if they opted to share."""
         target = user or interaction.user
         if target.id != interaction.user.id:
-            _, _, shares = await self.services.store.users.settings(target.id)
+            shares = (await self.services.progress.settings(target.id)).share_stats
             if not shares:
                 raise UserError(f"{target.display_name} keeps their stats private.")
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -81,7 +81,7 @@ class ProgressCog(commands.Cog):
     async def timezone(self, interaction: discord.Interaction, zone: str) -> None:
         """Set the zone whose days count for your streak."""
         parsed = parse_zone(zone)
-        await self.services.store.users.set_setting(interaction.user.id, "timezone", parsed.key)
+        await self.services.progress.change_setting(interaction.user.id, "timezone", parsed.key)
         await send_ephemeral(interaction, f"Your days now follow {parsed.key}.")
 
     @timezone.autocomplete("zone")
@@ -96,7 +96,7 @@ class ProgressCog(commands.Cog):
         self, interaction: discord.Interaction, state: Literal["on", "off"]
     ) -> None:
         """Opt in or out of leaderboards."""
-        await self.services.store.users.set_setting(
+        await self.services.progress.change_setting(
             interaction.user.id, "leaderboard", int(state == "on")
         )
         await send_ephemeral(
@@ -109,7 +109,7 @@ class ProgressCog(commands.Cog):
         self, interaction: discord.Interaction, state: Literal["on", "off"]
     ) -> None:
         """Opt in or out of sharing stats."""
-        await self.services.store.users.set_setting(
+        await self.services.progress.change_setting(
             interaction.user.id, "share_stats", int(state == "on")
         )
         await send_ephemeral(

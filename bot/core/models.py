@@ -156,6 +156,15 @@ class Bank:
 
 
 @dataclass(frozen=True, slots=True)
+class UserSettings:
+    """A user's own choices (/settings); the defaults until they set any."""
+
+    timezone: str | None = None  # IANA zone their streak days follow
+    leaderboard: bool = False  # shown on the server's leaderboard
+    share_stats: bool = False  # others may see their /stats
+
+
+@dataclass(frozen=True, slots=True)
 class Schedule:
     """A channel's daily question: when, in which time zone, from which topics."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.models import UserSettings
 from bot.store.db import Database, from_text, to_text
 
 
@@ -50,14 +51,14 @@ class Users:
             "UPDATE users SET dms_closed_until = ? WHERE user_id = ?", (to_text(until), user_id)
         )
 
-    async def settings(self, user_id: int) -> tuple[str | None, bool, bool]:
-        """(time zone, on the leaderboard, shares stats) of a user."""
+    async def settings(self, user_id: int) -> UserSettings:
+        """A user's settings (the defaults for a user who never set any)."""
         row = await self.db.fetchone(
             "SELECT timezone, leaderboard, share_stats FROM users WHERE user_id = ?", (user_id,)
         )
         if row is None:
-            return None, False, False
-        return row["timezone"], bool(row["leaderboard"]), bool(row["share_stats"])
+            return UserSettings()
+        return UserSettings(row["timezone"], bool(row["leaderboard"]), bool(row["share_stats"]))
 
     async def set_setting(self, user_id: int, name: str, value: object) -> None:
         """Change one of the user's own settings."""

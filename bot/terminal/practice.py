@@ -17,7 +17,6 @@ from bot.core.errors import UserError
 from bot.core.models import TOPIC_IDS, Bank
 from bot.core.round_state import Round
 from bot.domain.content.loader import ContentError, Library
-from bot.domain.mock.service import MockService
 from bot.domain.services import Services
 from bot.store import Store
 from bot.terminal.lock import PracticeBusy, PracticeLock
@@ -145,8 +144,7 @@ async def _practise(settings: Settings, root: Path, args: argparse.Namespace) ->
     reader = open_reader(asyncio.get_running_loop())
     try:
         services = Services.build(settings, store, library, SystemClock())
-        mock = MockService(store, services.flow, services.clock, settings.mock)
-        return await _session(Terminal(mock, reader), args, settings)
+        return await _session(Terminal(services.mock, reader), args, settings)
     except UserError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2

@@ -9,6 +9,7 @@ from bot.core.clock import Clock
 from bot.core.errors import Gone, NotYours, UserError
 from bot.core.models import Attempt, Question, Rating
 from bot.domain.answers.grading import Grade, GradingError, clean_answer, grade
+from bot.domain.answers.probes import next_probe
 from bot.domain.content.loader import Library
 from bot.domain.progress.service import Progress
 from bot.store import Store
@@ -170,13 +171,5 @@ class Flow:
 
     @staticmethod
     def next_probe(question: Question, attempt: Attempt) -> int | None:
-        """The probe to dig into next: after the main answer, one tied to the first missed point;
-        after a probe, the following probe, if any."""
-        if attempt.probe is not None:
-            following = attempt.probe + 1
-            return following if following < len(question.probes) else None
-        if not question.probes:
-            return None
-        covered = attempt.covered or ()
-        missed = [i for i in range(len(question.key_points)) if i not in covered]
-        return (missed[0] if missed else 0) % len(question.probes)
+        """The probe to dig into after this attempt (see domain/answers/probes.py)."""
+        return next_probe(question, attempt.probe, attempt.covered or ())

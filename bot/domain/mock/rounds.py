@@ -72,19 +72,33 @@ def finish_answer(
     allow_empty: bool = False,
 ) -> Round:
     """The answer is in (Done, time's up, or no more input): move to grading it."""
-    if state.phase is not Phase.ANSWER:
-        raise RoundError("no answer in progress")
-    if not state.answer.strip() and not (timed_out or allow_empty):
-        raise RoundError("empty answer")
+    problem = finish_problem(state, allow_empty=timed_out or allow_empty)
+    if problem is not None:
+        raise RoundError(problem)
     return _bump(
         state, phase=Phase.GRADE, attempt_id=attempt_id, timed_out=timed_out, deadline=None
     )
 
 
+def finish_problem(state: Round, allow_empty: bool = False) -> str | None:
+    """Why the current answer cannot be finished now (said to the candidate), or None."""
+    if state.phase is not Phase.ANSWER:
+        return "Nothing to finish: grade your answer with the checklist."
+    if not state.answer.strip() and not allow_empty:
+        return "Write your answer first (one or more messages), then finish it."
+    return None
+
+
 def grade(
-    state: Round, covered: int, total: int, missed: tuple[int, ...], probes: int, now: datetime
+    state: Round,
+    covered: int,
+    total: int,
+    missed: tuple[int, ...],
+    probe: int | None,
+    now: datetime,
 ) -> Round:
-    """Record the grade of the current part; then a probe, the next question, or the end."""
+    """Record the grade of the current part; then `probe` (the probe to dig into, chosen by
+    domain/answers/probes.py, or None), the next question, or the end."""
     if state.phase is not Phase.GRADE:
         raise RoundError("nothing to grade now")
     started = state.part_started or now
@@ -100,8 +114,8 @@ def grade(
         missed=missed,
     )
     state = replace(state, steps=(*state.steps, step))
-    if state.probe is None and missed and probes:
-        return _start_part(state, now, probe=missed[0] % probes)
+    if state.probe is None and probe is not None:
+        return _start_part(state, now, probe=probe)
     if state.index + 1 < len(state.question_ids):
         return _start_part(replace(state, index=state.index + 1), now, probe=None)
     return _bump(state, phase=Phase.DONE, deadline=None)

@@ -9,13 +9,14 @@ import asyncio
 import logging
 import random
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
 from bot.core.config import MockSettings
 from bot.core.errors import UserError
 from bot.core.models import Question
 from bot.core.round_state import WARN_BEFORE, Phase, Round, RoundError
+from bot.domain.answers.probes import probe_for_missed
 from bot.domain.answers.service import Flow, Where
 from bot.domain.mock import rounds
 from bot.store import Store
@@ -69,6 +70,21 @@ class MockService:
         log.info("round started round=%s user=%s questions=%s", round_id, user_id, ids)
         return state
 
+    async def dms_closed(self, user_id: int) -> bool:
+        """Whether the user's DMs were found closed recently (no use trying again yet)."""
+        until = await self.store.users.dms_closed_until(user_id)
+        return until is not None and until > self.clock.now()
+
+    async def remember_dms(self, user_id: int, closed: bool) -> None:
+        """Remember for mock.dms_closed_hours that DMs are closed, or forget it."""
+        hours = timedelta(hours=self.settings.dms_closed_hours)
+        until = self.clock.now() + hours if closed else None
+        await self.store.users.set_dms_closed_until(user_id, until)
+
+    async def history(self, user_id: int) -> list[Round]:
+        """The user's last finished rounds, newest first."""
+        return await self.store.rounds.finished_for(user_id)
+
     async def active(self, user_id: int) -> Round | None:
         """The user's running round."""
         return await self.store.rounds.active_for(user_id)
@@ -106,11 +122,10 @@ class MockService:
             return await self._finish_answer(state, timed_out)
 
     async def _finish_answer(self, state: Round, timed_out: bool) -> Round:
-        if state.phase is not Phase.ANSWER:
-            raise UserError("Nothing to finish: grade your answer with the checklist.")
-        if not state.answer.strip():
-            if not timed_out:
-                raise UserError("Write your answer first (one or more messages), then Done.")
+        problem = rounds.finish_problem(state, allow_empty=timed_out)
+        if problem is not None:
+            raise UserError(problem)
+        if not state.answer.strip():  # time ran out on an empty answer: graded as nothing
             state = rounds.finish_answer(
                 state, self.clock.now(), None, timed_out=timed_out, allow_empty=True
             )
@@ -130,8 +145,9 @@ class MockService:
 
     def _grade_state(self, state: Round, covered: list[int], total: int) -> Round:
         missed = tuple(i for i in range(total) if i not in covered)
-        probes = len(self.question(state).probes)
-        return rounds.grade(state, len(covered), total, missed, probes, self.clock.now())
+        # a round digs deeper only where points were missed, and only once per question
+        probe = probe_for_missed(self.question(state), missed) if missed else None
+        return rounds.grade(state, len(covered), total, missed, probe, self.clock.now())
 
     async def grade(self, user_id: int, round_id: int, seq: int, ticked: list[int]) -> Round:
         """Grade the current part from the ticked key points, then move on."""

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 from bot import review, zones
 from bot.core.clock import Clock
-from bot.core.models import Attempt, Question, Rating
+from bot.core.models import Attempt, Question, Rating, UserSettings
 from bot.domain.content.loader import Library
 from bot.domain.progress.leaderboard import Period, ranking, scored_points, window_start
 from bot.domain.progress.stats import (
@@ -117,6 +117,14 @@ class Progress:
                 sums[question.topic].append(review.retrievability(card.card, now))
         return {topic: sum(values) / len(values) for topic, values in sums.items()}
 
+    async def settings(self, user_id: int) -> UserSettings:
+        """The user's own settings."""
+        return await self.store.users.settings(user_id)
+
+    async def change_setting(self, user_id: int, name: str, value: object) -> None:
+        """Change one of timezone, leaderboard, share_stats for the user."""
+        await self.store.users.set_setting(user_id, name, value)
+
     async def down_days(self, tz_name: str | None) -> set[date]:
         """Local days on which the bot was not running at all (between its first start and now)."""
         intervals = await self.store.uptime.intervals()
@@ -136,7 +144,7 @@ class Progress:
         """Attempts, coverage and mastery per topic, streak, due count and the coverage trend."""
         now = self.clock.now()
         cards = await self.store.cards.for_user(user_id)
-        tz_name, _, _ = await self.store.users.settings(user_id)
+        tz_name = (await self.store.users.settings(user_id)).timezone
         by_question = await self.store.cards.question_scores(user_id)
         answers = sum(group.answers for group in by_question)
         if answers <= MAX_POINTS:  # few enough to draw each, and to read each one's time
@@ -172,7 +180,8 @@ class Progress:
         writer = csv.DictWriter(text, fieldnames=list(rows[0]) if rows else list(EXPORT_FIELDS))
         writer.writeheader()
         writer.writerows(rows)
-        tz_name, board, share = await self.store.users.settings(user_id)
+        mine = await self.store.users.settings(user_id)
+        tz_name, board, share = mine.timezone, mine.leaderboard, mine.share_stats
         cards = await self.store.cards.for_user(user_id)
         rounds = await self.store.rounds.finished_for(user_id, limit=1000)
         everything = {

@@ -5,6 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.core.models import Question, Rating
+from bot.domain.answers.probes import next_probe
 from bot.domain.answers.service import Where
 from bot.domain.content.picking import pick
 from bot.domain.services import Services
@@ -145,8 +146,7 @@ def result_view(
     view = discord.ui.View(timeout=None)
     for option in Rating:
         view.add_item(RateButton.make(attempt_id, option, chosen=option == rating))
-    following = (probe + 1) if probe is not None else 0
-    if following < len(question.probes):
+    if next_probe(question, probe, ()) is not None:  # which one depends on the ticks
         deeper = DeeperButton.make(attempt_id)
         deeper.item.row = 1
         view.add_item(deeper)

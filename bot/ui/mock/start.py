@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 import discord
 
 from bot.core.errors import NotYours, UserError
@@ -73,10 +71,7 @@ async def start_round(
 ) -> None:
     """Start a round and send its first question by DM, explaining if DMs are closed."""
     driver = mock_driver(interaction)
-    users = driver.service.store.users
-    now = driver.service.now()
-    closed_until = await users.dms_closed_until(interaction.user.id)
-    if closed_until and closed_until > now:
+    if await driver.service.dms_closed(interaction.user.id):
         raise UserError(DMS_CLOSED_HELP)
     if not interaction.response.is_done():
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -86,10 +81,9 @@ async def start_round(
     except discord.Forbidden as exc:
         await driver.service.abandon(state.id)
         if exc.code == DMS_CLOSED:
-            hours = driver.service.settings.dms_closed_hours
-            await users.set_dms_closed_until(interaction.user.id, now + timedelta(hours=hours))
+            await driver.service.remember_dms(interaction.user.id, closed=True)
         raise UserError(DMS_CLOSED_HELP) from exc
-    await users.set_dms_closed_until(interaction.user.id, None)
+    await driver.service.remember_dms(interaction.user.id, closed=False)
     where = "below" if interaction.guild_id is None else "in our DMs"
     await send_ephemeral(
         interaction,

@@ -1,0 +1,1 @@
+"""bot/domain/admin: what the owner sees in /admin status."""

@@ -1,0 +1,1 @@
+"""bot/ui/admin: /admin's embeds."""
