@@ -56,6 +56,23 @@ def test_every_module_is_in_a_layer_or_is_an_entry_point() -> None:
     assert not loose, f"modules outside the layer folders: {sorted(loose)}"
 
 
+def test_every_bot_import_names_a_module_of_this_tree() -> None:
+    """`from bot import x` must find bot/x here: an editable install elsewhere on the machine
+    could otherwise answer for a module this tree no longer has."""
+    missing = []
+    for module, path in MODULES.items():
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "bot" and node.level == 0:
+                wanted = [f"bot.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                wanted = [node.module] if node.module.split(".")[0] == "bot" else []
+            else:
+                continue
+            missing += [f"{module}: {w}" for w in wanted if w not in MODULES and w != "bot"]
+    assert not missing, "\n".join(missing)
+
+
 def test_layers_only_point_downwards() -> None:
     wrong = []
     for module, path in MODULES.items():

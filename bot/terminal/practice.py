@@ -28,7 +28,7 @@ INTERRUPTED = 130  # the shell's status for Ctrl-C
 
 
 def _describe(bank: Bank, state: Round) -> str:
-    topics = sorted({bank.questions[q].topic for q in state.question_ids if q in bank.questions})
+    topics = sorted({known.topic for q in state.question_ids if (known := bank.get(q))})
     return (
         f"{', '.join(topics) or 'questions no longer in the bank'} · question "
         f"{state.index + 1} of {len(state.question_ids)} · {state.minutes:g} min a question"
@@ -38,7 +38,7 @@ def _describe(bank: Bank, state: Round) -> str:
 def _mismatches(bank: Bank, state: Round, args: argparse.Namespace) -> list[str]:
     """The options given that the saved round does not match."""
     found = []
-    topics = {bank.questions[q].topic for q in state.question_ids if q in bank.questions}
+    topics = {known.topic for q in state.question_ids if (known := bank.get(q))}
     if args.topic and not topics <= set(args.topic):
         found.append("--topic " + " ".join(args.topic))
     if args.questions and args.questions != len(state.question_ids):
@@ -67,7 +67,7 @@ def _refuse_to_resume(bank: Bank, saved: Round, args: argparse.Namespace) -> Non
     """UserError if the saved round cannot be resumed as asked; --abandon always works."""
     if args.abandon:
         return
-    if any(q not in bank.questions for q in saved.question_ids[saved.index :]):
+    if any(bank.get(q) is None for q in saved.question_ids[saved.index :]):
         raise UserError(
             "the saved round asks questions that are no longer in the question bank: "
             "run practice --abandon to drop it"

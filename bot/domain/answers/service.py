@@ -45,7 +45,7 @@ class Flow:
 
     def question(self, question_id: str) -> Question:
         """The question with this id, or a friendly error if it left the bank."""
-        question = self.library.bank.questions.get(question_id)
+        question = self.library.bank.get(question_id)
         if question is None:
             raise Gone("question")
         return question

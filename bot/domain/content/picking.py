@@ -64,8 +64,8 @@ def close_matches(bank: Bank, text: str, limit: int = 3) -> list[Question]:
 def resolve(bank: Bank, text: str) -> Question | None:
     """The question an option value names: its id exactly, or a unique title match."""
     value = text.strip()
-    if value in bank.questions:
-        return bank.questions[value]
+    if (found := bank.get(value)) is not None:  # an id, or an old id of a merged question
+        return found
     titled = [q for q in bank.questions.values() if q.title.lower() == value.lower()]
     return titled[0] if len(titled) == 1 else None
 

@@ -78,6 +78,7 @@ def next_daily_question(
     if not pool:
         raise LookupError("no questions in the schedule's topics")
     pool_ids = {q.id for q in pool}
+    history = [bank.aliases.get(qid, qid) for qid in history]  # a merged question counts once
     seen: set[str] = set()
     for qid in history:  # find where the current cycle began
         if qid in pool_ids:
@@ -86,7 +87,7 @@ def next_daily_question(
                 seen = set()
     remaining = [q for q in pool if q.id not in seen]
     order = list(topics) or sorted({q.topic for q in pool})
-    last = next((bank.questions[q].topic for q in reversed(history) if q in bank.questions), None)
+    last = next((found.topic for q in reversed(history) if (found := bank.get(q))), None)
     start = (order.index(last) + 1) % len(order) if last in order else 0
     for step in range(len(order)):
         topic = order[(start + step) % len(order)]

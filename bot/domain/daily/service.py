@@ -249,7 +249,7 @@ class DailyService:
             ):
                 await self.store.daily_posts.mark_failed(post.id, None)
                 continue
-            question = self.library.bank.questions.get(post.question_id)
+            question = self.library.bank.get(post.question_id)
             claimed = await self.store.daily_posts.reclaim(post.id, self.clock.now())
             if claimed is None or question is None:
                 continue
@@ -286,7 +286,7 @@ class DailyService:
             await self._reveal(post, poster)
 
     async def _reveal(self, post: DailyPost, poster: Poster) -> None:
-        question = self.library.bank.questions.get(post.question_id)
+        question = self.library.bank.get(post.question_id)
         # Marked first: a crash here loses one reveal rather than posting it twice.
         if not await self.store.daily_posts.mark_revealed(post.id, self.clock.now()):
             return

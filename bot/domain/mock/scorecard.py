@@ -56,7 +56,7 @@ def build(state: Round, bank: Bank, missed_limit: int = 5) -> Scorecard:
     probes = {s.question_id: s for s in state.steps if s.probe is not None}
     lines, topics, missed = [], defaultdict(lambda: [0, 0]), []
     for step in mains:
-        question = bank.questions.get(step.question_id)
+        question = bank.get(step.question_id)
         title = question.title if question else step.question_id
         topic = question.topic if question else "?"
         probe = probes.get(step.question_id)

@@ -13,10 +13,11 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import review, zones
+from bot.core import zones
 from bot.core.clock import Clock
 from bot.core.models import Attempt, Question, Rating, UserSettings
 from bot.domain.content.loader import Library
+from bot.domain.progress import review
 from bot.domain.progress.leaderboard import Period, ranking, scored_points, window_start
 from bot.domain.progress.stats import (
     MAX_POINTS,
@@ -83,36 +84,32 @@ class Progress:
         now = self.clock.now()
         wanted = set(topics or bank.topics)
         due = [
-            c
+            q
             for c in await self.store.cards.due(user_id, now)
-            if c.question_id in bank.questions and bank.questions[c.question_id].topic in wanted
+            if (q := bank.get(c.question_id)) is not None and q.topic in wanted
         ]
         if due:
-            return Next(bank.questions[due[0].question_id], len(due), "due")
+            return Next(due[0], len(due), "due")
         cards = await self.store.cards.for_user(user_id)
-        seen = {c.question_id for c in cards}
+        seen = {q.id for c in cards if (q := bank.get(c.question_id)) is not None}
         mastery = self._mastery(cards, now)
         for topic in sorted(wanted, key=lambda t: (mastery.get(t, 0.0), t)):
             fresh = [q for q in bank.in_topics([topic]) if q.id not in seen]
             if fresh:
                 return Next((rng or random).choice(fresh), 0, "new")
         soonest = next(
-            (
-                c
-                for c in cards
-                if c.question_id in bank.questions and bank.questions[c.question_id].topic in wanted
-            ),
+            (q for c in cards if (q := bank.get(c.question_id)) is not None and q.topic in wanted),
             None,
         )
         if soonest is None:
             return Next((rng or random).choice(bank.in_topics(list(wanted))), 0, "new")
-        return Next(bank.questions[soonest.question_id], 0, "soonest")
+        return Next(soonest, 0, "soonest")
 
     def _mastery(self, cards: list, now: datetime) -> dict[str, float]:
         """Mean retrievability per topic over the user's cards."""
         sums: defaultdict[str, list[float]] = defaultdict(list)
         for card in cards:
-            question = self.library.bank.questions.get(card.question_id)
+            question = self.library.bank.get(card.question_id)
             if question:
                 sums[question.topic].append(review.retrievability(card.card, now))
         return {topic: sum(values) / len(values) for topic, values in sums.items()}

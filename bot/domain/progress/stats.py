@@ -63,7 +63,7 @@ def topic_stats(
     answers: dict[str, int] = {}
     totals: dict[str, float] = {}
     for group in scores:
-        question = bank.questions.get(group.question_id)
+        question = bank.get(group.question_id)
         topic = question.topic if question else "retired"
         answers[topic] = answers.get(topic, 0) + group.answers
         totals[topic] = totals.get(topic, 0.0) + group.total
