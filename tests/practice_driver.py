@@ -133,9 +133,10 @@ class Output:
 
 
 class LiveRun:
-    """`practice` with its stdin kept open: the test writes lines as a person would."""
+    """`practice` with its stdin kept open: the test writes lines as a person would.
+    `last_read`: stop reading the output once it has shown this (see leave)."""
 
-    def __init__(self, tmp_path: Path, *args: str) -> None:
+    def __init__(self, tmp_path: Path, *args: str, last_read: str = "") -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bot", "--config", str(config(tmp_path)), "practice", *args],
             cwd=tmp_path,
@@ -145,6 +146,7 @@ class LiveRun:
             stderr=subprocess.PIPE,
         )
         self.out = Output()
+        self.last_read = last_read.encode()
         assert self.process.stdout is not None
         self.pump = threading.Thread(target=self._pump, args=(self.process.stdout,), daemon=True)
         self.pump.start()
@@ -152,6 +154,16 @@ class LiveRun:
     def _pump(self, stream: Any) -> None:
         while chunk := stream.read1(65536):
             self.out.add(chunk)
+            if self.last_read and self.last_read in self.out.data:
+                return
+
+    def leave(self) -> None:
+        """Once the output has shown `last_read`, close it, as a reader that has gone would (a
+        pager quit, `| head`): the program's next write finds nobody."""
+        self.pump.join(GUARD)
+        assert not self.pump.is_alive(), "the output never showed what was to be read last"
+        assert self.process.stdout is not None
+        self.process.stdout.close()
 
     def send(self, text: str | bytes) -> None:
         """Type lines (bytes: exactly these, in whatever encoding)."""
@@ -171,6 +183,8 @@ class LiveRun:
         status = self.process.wait(GUARD)
         self.pump.join(GUARD)  # everything written before the exit has been read
         assert self.process.stderr is not None
+        if self.process.stdout is not None and not self.process.stdout.closed:
+            self.process.stdout.close()
         return status, self.out.text(), self.process.stderr.read().decode()
 
 

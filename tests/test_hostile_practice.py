@@ -285,3 +285,19 @@ def test_a_lock_file_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
     assert result.stderr.strip().splitlines() == [f"error: cannot lock {lock}: Is a directory"]
     no_traceback(result.stdout, result.stderr)
     assert rows(tmp_path, "SELECT status, state FROM rounds") == before
+
+
+def test_output_closed_mid_round_is_one_line_and_saves_the_round(tmp_path: Path) -> None:
+    run = LiveRun(tmp_path, *ONE, last_read="finish it.)")
+    run.leave()  # as `practice | head -8` does once head has its lines
+    status, _, err = run.finish("Written before the reader left.\n\n\n")
+    assert status == 2
+    assert err.strip().splitlines() == [
+        "error: the output was closed mid-round; your round is saved: practice --resume goes on"
+    ]
+    no_traceback(err)
+    state = saved_round(tmp_path)
+    assert state["phase"] == "grade" and state["paused_at"]
+    assert rows(tmp_path, "SELECT answer, covered FROM attempts") == [
+        ("Written before the reader left.", None)
+    ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from pathlib import Path
 
@@ -179,3 +180,12 @@ def practise(settings: Settings, root: Path, args: argparse.Namespace) -> int:
     except KeyboardInterrupt:  # the lock goes with the process; the round was paused
         say(f"\n{STOPPED}")
         return INTERRUPTED
+    except BrokenPipeError:  # `practice | head`: whoever read the output has gone
+        # Point stdout at nowhere, or Python's own flush at exit fails the same way again.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        print(
+            "error: the output was closed mid-round; your round is saved: practice --resume "
+            "goes on",
+            file=sys.stderr,
+        )
+        return 2
