@@ -9,12 +9,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 from bot.core.clock import FixedClock
 from bot.core.models import Bank
 from bot.domain.answers.service import Flow
 from bot.domain.content.loader import DEFAULT_CONTENT, Library, load_bank
 from bot.store import Store
+
+# Property tests never time themselves: no per-example deadline, and no health check that
+# fails a test because a busy machine generated its data slowly.
+settings.register_profile("followup", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile("followup")
 
 ROOT = Path(__file__).resolve().parent.parent
 
