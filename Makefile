@@ -22,11 +22,13 @@ run: $(VENV)/.run
 
 test: $(VENV)/.dev
 	$(PY) -m ruff check bot tests bench
+	$(PY) -m mypy bot
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check bot tests bench
 	$(PY) -m ruff format --check bot
+	$(PY) -m mypy bot
 
 content-check: $(VENV)/.run
 	$(PY) -m bot content check
@@ -38,4 +40,4 @@ bench: $(VENV)/.dev
 	$(PY) -m bench
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache
