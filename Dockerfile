@@ -12,13 +12,12 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 WORKDIR /app
 RUN useradd --create-home --uid 10001 followup
 
-# Dependencies first, in their own layer: a code change does not reinstall them.
-COPY pyproject.toml README.md ./
-RUN mkdir bot && touch bot/__init__.py \
-    && pip install . \
-    && pip uninstall --yes followup \
-    && rm -rf bot build
+# Dependencies first, in their own layer: a code change does not reinstall them. Exactly the
+# versions in requirements.lock, each file checked against its hash (make lock refreshes it).
+COPY requirements.lock ./
+RUN pip install --require-hashes -r requirements.lock
 
+COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY content ./content
 RUN pip install --no-deps --editable . \

@@ -9,6 +9,7 @@ import asyncio
 import hashlib
 import json
 import logging
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord.ext import commands, tasks
@@ -48,18 +49,24 @@ def intents() -> discord.Intents:
     return wanted
 
 
-class FollowupMixin:
+if TYPE_CHECKING:  # what the mixin is mixed into, so mypy checks its use of the client
+    _Bot = commands.Bot
+else:
+    _Bot = object
+
+
+class FollowupMixin(_Bot):
     """followup's Discord client behaviour, shared by the plain and the sharded bot."""
 
     def __init__(self, services: Services) -> None:
         settings = services.settings.bot
-        options: dict[str, object] = {}
+        options: dict[str, Any] = {}
         if settings.shard_count:  # AutoShardedBot: this process runs shard_ids (default: all)
             options = {
                 "shard_count": settings.shard_count,
                 "shard_ids": list(settings.shard_ids) or None,
             }
-        super().__init__(  # type: ignore[call-arg]
+        super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
             intents=intents(),

@@ -11,7 +11,6 @@ from pathlib import Path
 
 import aiohttp
 import discord
-from discord.ext import commands
 
 from bot.app import make_bot
 from bot.core.clock import SystemClock
@@ -41,7 +40,7 @@ class Shutdown:
         self.requested.set()
 
 
-async def _login(bot: commands.Bot, token: str) -> None:
+async def _login(bot: discord.Client, token: str) -> None:
     """Log in, retrying with backoff while Discord answers 429 or 5xx (say, during an
     incident or a storm of restarts), instead of dying with a traceback. A shutdown cancels
     the task, so the backoff sleep never delays it."""
@@ -64,7 +63,7 @@ async def _login(bot: commands.Bot, token: str) -> None:
             delay = min(delay * 2, 60.0)
 
 
-async def _session(bot: commands.Bot, token: str) -> None:
+async def _session(bot: discord.Client, token: str) -> None:
     await _login(bot, token)
     await bot.connect()
 
@@ -80,7 +79,7 @@ def _failure(exc: BaseException) -> int:
     return 1
 
 
-async def _serve(bot: commands.Bot, token: str, shutdown: Shutdown) -> int:
+async def _serve(bot: discord.Client, token: str, shutdown: Shutdown) -> int:
     """Log in and stay connected until a signal. On a signal the login (its backoff, the
     command sync) or the connection is cancelled at once, so nothing new starts; then close
     lets in-flight work finish, stops the jobs and closes Discord's sessions."""
@@ -94,9 +93,8 @@ async def _serve(bot: commands.Bot, token: str, shutdown: Shutdown) -> int:
             await asyncio.gather(session, return_exceptions=True)
             await bot.close()
             return 0
-        if session.cancelled() or session.exception() is None:
-            return 0
-        return _failure(session.exception())
+        error = None if session.cancelled() else session.exception()
+        return 0 if error is None else _failure(error)
 
 
 async def _main(settings: Settings, token: str) -> int:

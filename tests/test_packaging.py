@@ -55,8 +55,12 @@ def test_dockerfile_is_lint_clean() -> None:
     text = (ROOT / "Dockerfile").read_text(encoding="utf-8")
     assert "USER 10001" in text and 'VOLUME ["/app/data"]' in text
     assert 'CMD ["python", "-m", "bot", "health"]' in text
-    # dependencies are installed before the code is copied, so a code change keeps that layer
-    assert text.index("pip install .") < text.index("COPY bot ./bot")
+    # dependencies are installed from the lock before the code is copied, so a code change
+    # keeps that layer, and the project itself adds no dependency of its own
+    assert text.index("pip install --require-hashes -r requirements.lock") < text.index(
+        "COPY bot ./bot"
+    )
+    assert "pip install --no-deps --editable ." in text
     ignored = (ROOT / ".dockerignore").read_text(encoding="utf-8").split()
     assert {".git", ".venv", "tests/", "data/"} <= set(ignored)
 

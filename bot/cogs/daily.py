@@ -70,7 +70,8 @@ class DailyCog(
         guild, me = interaction.guild, interaction.client.user
         if guild is None or me is None:
             raise UserError("This command only works in a server.")
-        return guild.me or await guild.fetch_member(me.id)
+        cached: discord.Member | None = guild.me  # typed Member, but None when not cached
+        return cached or await guild.fetch_member(me.id)
 
     @app_commands.command(name="set", description="Post a follow-up question here every day")
     @app_commands.describe(

@@ -6,7 +6,7 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.store.db import Database, from_text, to_text
+from bot.store.db import Database, from_text, from_text_not_null, to_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,7 +114,7 @@ class Cards:
             "WHERE user_id = ? AND score IS NOT NULL ORDER BY graded_at",
             (user_id,),
         )
-        return [(r[0], float(r[1]), from_text(r[2])) for r in rows]  # type: ignore[misc]
+        return [(r[0], float(r[1]), from_text_not_null(r[2])) for r in rows]
 
     async def question_scores(self, user_id: int) -> list[QuestionScores]:
         """Graded answers per question, in no particular order (kept by migration 005)."""
@@ -132,8 +132,12 @@ class Cards:
         )
         return [
             DayScores(
-                date.fromisoformat(r[0]), int(r[1]), float(r[2]), from_text(r[3]), from_text(r[4])
-            )  # type: ignore[arg-type]
+                date.fromisoformat(r[0]),
+                int(r[1]),
+                float(r[2]),
+                from_text_not_null(r[3]),
+                from_text_not_null(r[4]),
+            )
             for r in rows
         ]
 
@@ -144,7 +148,7 @@ class Cards:
             "AND graded_at >= ? AND graded_at < ? ORDER BY graded_at",
             (user_id, day.isoformat(), f"{day.isoformat()}U"),  # "U" sorts after the time's "T"
         )
-        return [from_text(r[0]) for r in rows]  # type: ignore[misc]
+        return [from_text_not_null(r[0]) for r in rows]
 
     async def guild_scores(
         self, guild_id: int, since: datetime | None
@@ -156,7 +160,7 @@ class Cards:
             "WHERE a.guild_id = ? AND a.graded_at >= ? AND a.score IS NOT NULL",
             (guild_id, to_text(since) if since else ""),
         )
-        return [(int(r[0]), float(r[1]), from_text(r[2])) for r in rows]  # type: ignore[misc]
+        return [(int(r[0]), float(r[1]), from_text_not_null(r[2])) for r in rows]
 
 
 class Uptime:
@@ -180,4 +184,4 @@ class Uptime:
     async def intervals(self) -> list[tuple[datetime, datetime]]:
         """Every (start, last seen) interval, oldest first."""
         rows = await self.db.fetchall("SELECT started_at, last_seen FROM uptime ORDER BY id")
-        return [(from_text(r[0]), from_text(r[1])) for r in rows]  # type: ignore[misc]
+        return [(from_text_not_null(r[0]), from_text_not_null(r[1])) for r in rows]

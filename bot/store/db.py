@@ -35,6 +35,11 @@ def from_text(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
 
 
+def from_text_not_null(text: str) -> datetime:
+    """A NOT NULL column's time read back: a datetime, never None (None raises TypeError)."""
+    return datetime.fromisoformat(text)
+
+
 MAX_ROW_ID = 2**63 - 1  # SQLite INTEGER; larger ids (forged custom_ids) cannot be rows
 
 

@@ -15,7 +15,7 @@ import re
 import reprlib
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -82,7 +82,14 @@ def printable(text: str) -> str:
     return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
-def _at(mark: yaml.Mark | None) -> str:
+class _Mark(Protocol):
+    """Where in the file: PyYAML's mark or libyaml's, which the stubs type apart."""
+
+    line: int
+    column: int
+
+
+def _at(mark: _Mark | None) -> str:
     return f" at line {mark.line + 1}, column {mark.column + 1}" if mark else ""
 
 
@@ -91,11 +98,11 @@ class _BankLoader(yaml.SafeLoader):
 
     depth = 0
 
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node:
-        event = self.peek_event()
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event: yaml.Event = self.peek_event()
         if isinstance(event, yaml.AliasEvent):
             raise FileProblem(
-                f"uses the alias *{printable(event.anchor)[:CLIP]}{_at(event.start_mark)}; "
+                f"uses the alias *{printable(event.anchor or '')[:CLIP]}{_at(event.start_mark)}; "
                 "aliases are not allowed in the bank, write the value out"
             )
         if self.depth >= MAX_DEPTH:

@@ -13,8 +13,9 @@ from datetime import datetime, timedelta
 from bot.core.round_state import Phase, Round, RoundError, Step
 
 
-def _bump(state: Round, **changes: object) -> Round:
-    return replace(state, seq=state.seq + 1, **changes)  # type: ignore[arg-type]
+def _bump(state: Round) -> Round:
+    """A transition's new state: seq moves on, so the old state's buttons are refused."""
+    return replace(state, seq=state.seq + 1)
 
 
 def begin(
@@ -36,15 +37,17 @@ def begin(
 def _start_part(state: Round, now: datetime, probe: int | None) -> Round:
     state = replace(state, probe=probe)
     return _bump(
-        state,
-        phase=Phase.ANSWER,
-        part_started=now,
-        deadline=now + state.limit,
-        warned=False,
-        answer="",
-        truncated=False,
-        attempt_id=None,
-        timed_out=False,
+        replace(
+            state,
+            phase=Phase.ANSWER,
+            part_started=now,
+            deadline=now + state.limit,
+            warned=False,
+            answer="",
+            truncated=False,
+            attempt_id=None,
+            timed_out=False,
+        )
     )
 
 
@@ -76,7 +79,7 @@ def finish_answer(
     if problem is not None:
         raise RoundError(problem)
     return _bump(
-        state, phase=Phase.GRADE, attempt_id=attempt_id, timed_out=timed_out, deadline=None
+        replace(state, phase=Phase.GRADE, attempt_id=attempt_id, timed_out=timed_out, deadline=None)
     )
 
 
@@ -118,7 +121,7 @@ def grade(
         return _start_part(state, now, probe=probe)
     if state.index + 1 < len(state.question_ids):
         return _start_part(replace(state, index=state.index + 1), now, probe=None)
-    return _bump(state, phase=Phase.DONE, deadline=None)
+    return _bump(replace(state, phase=Phase.DONE, deadline=None))
 
 
 def pause(state: Round, now: datetime) -> Round:
@@ -145,4 +148,4 @@ def stop(state: Round) -> Round:
     """The candidate ends the round early."""
     if not state.active:
         raise RoundError("the round is over")
-    return _bump(state, phase=Phase.STOPPED, deadline=None)
+    return _bump(replace(state, phase=Phase.STOPPED, deadline=None))

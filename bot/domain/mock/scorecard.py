@@ -54,7 +54,9 @@ def build(state: Round, bank: Bank, missed_limit: int = 5) -> Scorecard:
     """Summarise a finished (or stopped) round."""
     mains = [s for s in state.steps if s.probe is None]
     probes = {s.question_id: s for s in state.steps if s.probe is not None}
-    lines, topics, missed = [], defaultdict(lambda: [0, 0]), []
+    lines: list[QuestionLine] = []
+    topics: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
+    missed: list[str] = []
     for step in mains:
         question = bank.get(step.question_id)
         title = question.title if question else step.question_id

@@ -18,6 +18,7 @@ from __future__ import annotations
 import struct
 import zlib
 from datetime import UTC, datetime
+from typing import Any
 
 import matplotlib
 import numpy as np
@@ -98,7 +99,7 @@ def _coverage_panel(fig: Figure, trend: Trend) -> None:
     fig.add_artist(LineCollection(grid, colors=TEXT, alpha=0.3, linewidths=0.8, transform=data))
     dots = [_percent(v) for v in trend.coverage]
     size = 3.5 if trend.per_day else 5.0  # days are many; single answers here are few
-    dotted = {"linestyle": "none", "marker": "o", "markersize": size, "mew": 0}
+    dotted: dict[str, Any] = {"linestyle": "none", "marker": "o", "markersize": size, "mew": 0}
     fig.add_artist(Line2D(x, dots, color=DOTS, transform=data, **dotted))
     mean = [_percent(v) for v in trend.mean]
     fig.add_artist(Line2D(x, mean, color=LINE, linewidth=2, transform=data))
@@ -124,7 +125,7 @@ def _mastery_panel(fig: Figure, mastery: dict[str, float]) -> None:
     values = [_percent(value) for _, value in ranked]
     ends = [LEFT + (RIGHT - LEFT) * value / 100 for value in values]
     # Bars as thick lines, 70 % of a row high: two line collections instead of a patch a bar.
-    bars = {"linewidths": 0.7 * pitch * SIZE[1] * 72, "capstyle": "butt"}
+    bars: dict[str, Any] = {"linewidths": 0.7 * pitch * SIZE[1] * 72, "capstyle": "butt"}
     tracks = [[(LEFT, y), (RIGHT, y)] for y in rows]
     fig.add_artist(LineCollection(tracks, colors=TEXT, alpha=0.2, **bars))
     filled = [[(LEFT, y), (end, y)] for y, end in zip(rows, ends, strict=True)]

@@ -29,6 +29,7 @@ from bot.domain.progress.stats import (
 )
 from bot.domain.progress.streaks import streak
 from bot.store import Store
+from bot.store.cards import CardRow
 
 log = logging.getLogger(__name__)
 
@@ -105,7 +106,7 @@ class Progress:
             return Next((rng or random).choice(bank.in_topics(list(wanted))), 0, "new")
         return Next(soonest, 0, "soonest")
 
-    def _mastery(self, cards: list, now: datetime) -> dict[str, float]:
+    def _mastery(self, cards: list[CardRow], now: datetime) -> dict[str, float]:
         """Mean retrievability per topic over the user's cards."""
         sums: defaultdict[str, list[float]] = defaultdict(list)
         for card in cards:

@@ -52,7 +52,7 @@ def checklist_modal_for(
     """A modal listing key points as checkboxes to tick (up to 10 fit; questions have ≤ 8)."""
     modal = discord.ui.Modal(title="Tick what your answer covered", custom_id=custom_id)
     modal.add_item(discord.ui.TextDisplay(clip(f"**{prompt}**", 1000)))
-    group = discord.ui.CheckboxGroup(
+    group: discord.ui.CheckboxGroup[discord.ui.Modal] = discord.ui.CheckboxGroup(
         custom_id=POINTS_FIELD,
         required=False,
         min_values=0,

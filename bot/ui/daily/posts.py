@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import discord
 
-from bot.core.models import DailyPost, Question, Schedule
+from bot.core.models import DailyPost, Question, Schedule, Topic
 from bot.domain.daily.service import Posted, PostError
 from bot.ui.answers import embeds
 from bot.ui.answers.buttons import question_view
@@ -94,7 +94,7 @@ class DiscordPoster:
             return None
         return thread.id
 
-    def _topic(self, question: Question) -> object:
+    def _topic(self, question: Question) -> Topic | None:
         services = getattr(self.client, "services", None)
         return services.library.bank.topics.get(question.topic) if services else None
 

@@ -54,9 +54,10 @@ class StatefulButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
 
     @classmethod
     async def from_custom_id(
-        cls, interaction: discord.Interaction, item: discord.ui.Button[Any], match: re.Match[str], /
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> StatefulButton:
         """Rebuild the button from its custom_id (never raises: checks happen on click)."""
+        assert isinstance(item, discord.ui.Button)  # discord.py passes the matched button
         return cls(item.custom_id or "", item.label or "", item.style, **match.groupdict())
 
     async def callback(self, interaction: discord.Interaction) -> None:

@@ -35,7 +35,9 @@ async def send_ephemeral(
     """Answer only the clicker, as the first response or as a followup."""
     kwargs.setdefault("allowed_mentions", NO_PINGS)
     if interaction.response.is_done():
-        await interaction.followup.send(content, ephemeral=True, **kwargs)
+        if content is not None:  # a webhook message's content is a str or left out
+            kwargs["content"] = content
+        await interaction.followup.send(ephemeral=True, **kwargs)
     else:
         await interaction.response.send_message(content, ephemeral=True, **kwargs)
 

@@ -224,8 +224,9 @@ class MockDriver:
                     and state.deadline
                     and state.deadline <= self.service.now()
                 ):
-                    state, _ = await self.service.tick(state.id)
-                    assert state is not None
+                    ticked, _ = await self.service.tick(state.id)
+                    assert ticked is not None
+                    state = ticked
                 await self.present(state, resumed=True)
             except discord.HTTPException as exc:
                 log.warning("could not resume round=%s: %s", state.id, exc)

@@ -6,7 +6,7 @@ import discord
 
 from bot.core.models import Topic
 from bot.domain.answers.grading import bar
-from bot.domain.progress.service import Stats
+from bot.domain.progress.stats import Stats
 from bot.ui.kit.text import clip
 
 
