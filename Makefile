@@ -32,12 +32,13 @@ run: $(VENV)/.run
 
 test: $(VENV)/.dev
 	$(PY) -m ruff check bot tests bench
+	$(PY) -m ruff format --check bot tests bench
 	$(PY) -m mypy bot
 	$(PY) -m pytest
 
 lint: $(VENV)/.dev
 	$(PY) -m ruff check bot tests bench
-	$(PY) -m ruff format --check bot
+	$(PY) -m ruff format --check bot tests bench
 	$(PY) -m mypy bot
 
 # After changing dependencies in pyproject.toml, and monthly for security fixes: every pin
