@@ -128,7 +128,7 @@ async def test_missed_post_is_made_once_after_restart(
     for _ in range(2):
         process = await restart(fake, tmp_path, bot_config)
         await fake.wait_for(
-            lambda: len(daily_messages(fake, channel)) >= 1, timeout=15, what="the catch-up post"
+            lambda: len(daily_messages(fake, channel)) >= 1, what="the catch-up post"
         )
         await process.wait_log("start-up catch-up done")
         await process.kill()
@@ -157,7 +157,7 @@ async def test_lost_permission_pauses_and_tells_the_admin(
     fake.forbid_channel(channel)
     process = await restart(fake, tmp_path, bot_config)
     try:
-        notice = await admin.wait_dm(contains="paused", timeout=15)
+        notice = await admin.wait_dm(contains="paused")
         assert "/daily resume" in notice.text
         shown = await admin.slash("daily show")
         assert "paused" in shown.text

@@ -149,7 +149,7 @@ async def test_kill_during_a_fan_out_posts_each_once(
     fake.delay_next("POST /channels/*/messages", 0.3, count=CHANNELS)
     process = await restart(fake, tmp_path, bot_config)
     await fake.wait_for(
-        lambda: len(daily_counts(fake, channels)) >= 3, timeout=20, what="the fan-out under way"
+        lambda: len(daily_counts(fake, channels)) >= 3, what="the fan-out under way"
     )
     await process.kill()  # mid fan-out
     again = await restart(fake, tmp_path, bot_config)
@@ -170,11 +170,11 @@ async def test_mock_round_through_429s_and_gateway_faults(
     await answer(alice, "Part two after a reconnect.")
     resumes = fake.resume_count
     await fake.gateway_invalid_session(True)
-    await fake.wait_for(lambda: fake.resume_count > resumes, timeout=30, what="the resume")
+    await fake.wait_for(lambda: fake.resume_count > resumes, what="the resume")
     await alice.click(first, "Done")
     await grade_all(alice)
     await fake.gateway_drop()
-    await fake.wait_for(lambda: fake.resume_count >= 2, timeout=15, what="resumes")
+    await fake.wait_for(lambda: fake.resume_count >= 2, what="resumes")
     second = await alice.wait_dm(contains="Question 2 of 2")
     await answer(alice, "The last answer.")
     await alice.click(second, "Done")

@@ -88,7 +88,7 @@ async def test_round_resumes_after_kill(
     await restarted.start()
     await restarted.wait_ready()
     try:
-        resumed = await alice.wait_dm(contains="your round continues", timeout=15)
+        resumed = await alice.wait_dm(contains="your round continues")
         assert "Question 1 of 2" in resumed.text
         await answer(alice, "And after it.", "done")
         prompt = await alice.wait_dm(contains="Grade yourself")

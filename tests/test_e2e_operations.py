@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.domain.content.loader import DEFAULT_CONTENT
-from tests.conftest import bot_process
+from tests.conftest import HANG_GUARD, bot_process
 from tests.fakediscord import BotProcess, CommandNotVisible, FakeDiscord
 from tests.helpers import run_bot
 
@@ -87,7 +87,7 @@ async def test_a_second_signal_exits_at_once(
     process.proc.send_signal(signal.SIGTERM)
     await process.wait_log("shutting down")
     process.proc.send_signal(signal.SIGTERM)
-    assert await process.wait(timeout=3) == 1
+    assert await process.wait(timeout=HANG_GUARD) == 1  # at once: not after the delayed call
     fake.clear_faults()
 
 

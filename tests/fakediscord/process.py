@@ -117,7 +117,7 @@ class BotProcess:
         marker = f"=== start #{self.starts}:"
         return full[full.rfind(marker) :] if marker in full else full
 
-    async def wait_log(self, text: str, *, timeout: float = 30.0) -> None:
+    async def wait_log(self, text: str, *, timeout: float = 120.0) -> None:
         """Until the current run has logged a line containing ``text`` (an event the bot
         reports); raises BotExited if the process ends first, TimeoutError as a hang guard."""
         loop = asyncio.get_running_loop()
@@ -129,7 +129,7 @@ class BotProcess:
                 raise TimeoutError(f"no log line {text!r} after {timeout:.0f}s:\n{self.log()}")
             await asyncio.sleep(0.05)  # polling the log file; the condition is the event
 
-    async def wait_ready(self, *, sync: bool = False, timeout: float = 20.0) -> None:
+    async def wait_ready(self, *, sync: bool = False, timeout: float = 120.0) -> None:
         """Until this process IDENTIFYed and got its GUILD_CREATEs (and, with ``sync``, PUT its
         commands) after it started. Raises BotExited with the log tail if it died."""
         watcher = asyncio.create_task(self._exited())
@@ -162,14 +162,14 @@ class BotProcess:
         """SIGKILL and reap; returns the exit code."""
         return await self._signal(signal.SIGKILL, 5.0)
 
-    async def terminate(self, timeout: float = 10.0) -> int:
+    async def terminate(self, timeout: float = 60.0) -> int:
         """SIGTERM, then SIGKILL after ``timeout``; returns the exit code."""
         try:
             return await self._signal(signal.SIGTERM, timeout)
         except TimeoutError:
             return await self.kill()
 
-    async def interrupt(self, timeout: float = 10.0) -> int:
+    async def interrupt(self, timeout: float = 60.0) -> int:
         """SIGINT (Ctrl-C), then SIGKILL after ``timeout``."""
         try:
             return await self._signal(signal.SIGINT, timeout)
