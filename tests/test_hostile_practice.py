@@ -289,8 +289,12 @@ def test_a_lock_file_that_cannot_be_made_is_one_line(tmp_path: Path) -> None:
 
 def test_output_closed_mid_round_is_one_line_and_saves_the_round(tmp_path: Path) -> None:
     run = LiveRun(tmp_path, *ONE, last_read="finish it.)")
+    run.out.wait_for("finish it.)")
+    run.send("Written before the reader left.\n")
+    # Saved: so the program is past printing the question, and waits for the next line.
+    wait_until(lambda: saved_round(tmp_path)["answer"] != "", "the line to be saved")
     run.leave()  # as `practice | head -8` does once head has its lines
-    status, _, err = run.finish("Written before the reader left.\n\n\n")
+    status, _, err = run.finish("\n\n")
     assert status == 2
     assert err.strip().splitlines() == [
         "error: the output was closed mid-round; your round is saved: practice --resume goes on"
