@@ -311,8 +311,9 @@ def test_matching_is_deterministic(index: EvidenceIndex, bank: Bank) -> None:
 
 def test_matching_does_not_depend_on_string_hashing() -> None:
     script = (
-        "import json\nfrom dataclasses import astuple\nfrom bot.content import load_bank\n"
-        "from bot.evidence import EvidenceIndex\n"
+        "import json\nfrom dataclasses import astuple\n"
+        "from bot.domain.content.loader import load_bank\n"
+        "from bot.domain.answers.evidence import EvidenceIndex\n"
         "from tests.test_evidence import load_set\n"
         "index = EvidenceIndex.build(load_bank())\n"
         "print(json.dumps([[astuple(e) for e in index.match(a.question, a.probe, a.answer)]"

@@ -13,10 +13,11 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from bot import review, zones
+from bot.core import zones
 from bot.core.clock import Clock
 from bot.core.models import Attempt, Question, Rating
 from bot.domain.content.loader import Library
+from bot.domain.progress import review
 from bot.domain.progress.leaderboard import Period, ranking, scored_points, window_start
 from bot.domain.progress.stats import (
     MAX_POINTS,
