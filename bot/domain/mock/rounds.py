@@ -82,9 +82,17 @@ def finish_answer(
 
 
 def grade(
-    state: Round, covered: int, total: int, missed: tuple[int, ...], probes: int, now: datetime
+    state: Round,
+    covered: int,
+    total: int,
+    missed: tuple[int, ...],
+    probes: int,
+    now: datetime,
+    core: tuple[int, ...] | None = None,
+    unfound: int = 0,
 ) -> Round:
-    """Record the grade of the current part; then a probe, the next question, or the end."""
+    """Record the grade of the current part (with its core marks, so the scorecard weighs it as
+    it was graded); then a probe, the next question, or the end."""
     if state.phase is not Phase.GRADE:
         raise RoundError("nothing to grade now")
     started = state.part_started or now
@@ -98,6 +106,8 @@ def grade(
         limit=state.limit.total_seconds(),
         timed_out=state.timed_out,
         missed=missed,
+        core=core,
+        unfound=unfound,
     )
     state = replace(state, steps=(*state.steps, step))
     if state.probe is None and missed and probes:
