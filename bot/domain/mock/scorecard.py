@@ -99,37 +99,36 @@ def _missed_labels(step: Step, bank: Bank) -> tuple[list[str], list[str]]:
     return core, others
 
 
+def _line(step: Step, probe: Step | None, bank: Bank) -> QuestionLine:
+    """One main question's line, with its probe's count and time."""
+    question = bank.questions.get(step.question_id)
+    return QuestionLine(
+        question_id=step.question_id,
+        title=question.title if question else step.question_id,
+        topic=question.topic if question else "?",
+        covered=step.covered,
+        total=step.total,
+        probe_covered=probe.covered if probe else None,
+        probe_total=probe.total if probe else None,
+        seconds=step.seconds + (probe.seconds if probe else 0),
+        limit=step.limit + (probe.limit if probe else 0),
+        timed_out=step.timed_out,
+        weight=step_weights(step),
+        core=core_tally(_ticked(step), step.total, step.core),
+    )
+
+
 def build(state: Round, bank: Bank, missed_limit: int = 5) -> Scorecard:
     """Summarise a finished (or stopped) round."""
     mains = [s for s in state.steps if s.probe is None]
     probes = {s.question_id: s for s in state.steps if s.probe is not None}
-    lines, topics = [], defaultdict(lambda: [0, 0])
+    lines = [_line(step, probes.get(step.question_id), bank) for step in mains]
+    topics: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
     missed_core: list[str] = []
     missed_other: list[str] = []
-    for step in mains:
-        question = bank.questions.get(step.question_id)
-        title = question.title if question else step.question_id
-        topic = question.topic if question else "?"
-        probe = probes.get(step.question_id)
-        weight = step_weights(step)
-        lines.append(
-            QuestionLine(
-                question_id=step.question_id,
-                title=title,
-                topic=topic,
-                covered=step.covered,
-                total=step.total,
-                probe_covered=probe.covered if probe else None,
-                probe_total=probe.total if probe else None,
-                seconds=step.seconds + (probe.seconds if probe else 0),
-                limit=step.limit + (probe.limit if probe else 0),
-                timed_out=step.timed_out,
-                weight=weight,
-                core=core_tally(_ticked(step), step.total, step.core),
-            )
-        )
-        topics[topic][0] += weight[0]
-        topics[topic][1] += weight[1]
+    for step, line in zip(mains, lines, strict=True):
+        topics[line.topic][0] += line.weight[0]
+        topics[line.topic][1] += line.weight[1]
         core, others = _missed_labels(step, bank)
         missed_core += core
         missed_other += others

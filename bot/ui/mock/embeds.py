@@ -64,13 +64,9 @@ def scorecard_embed(card: Scorecard) -> discord.Embed:
     embed.description = clip("\n".join(rows) or "No question was graded.", 4096)
     topics = ", ".join(f"{t} {round(v * 100)}%" for t, v in sorted(card.topic_shares().items()))
     embed.add_field(name="Per topic", value=clip(topics or "-", EMBED_FIELD), inline=False)
-    covered, asked = card.core
-    if asked:
-        embed.add_field(
-            name="Core points",
-            value=f"{core_summary(covered, asked)} (core points count double)",
-            inline=False,
-        )
+    if card.core[1]:
+        core = f"{core_summary(*card.core)} (core points count double)"
+        embed.add_field(name="Core points", value=core, inline=False)
     embed.add_field(name="Time", value=f"{minutes(card.seconds)} used of {minutes(card.limit)}")
     if card.missed:
         embed.add_field(
