@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from bot.core.models import Bank
 from bot.core.round_state import Phase, Round
 from bot.domain.answers.evidence import describe
-from bot.domain.mock.scorecard import build
+from bot.domain.mock.scorecard import build, part_lines
 from bot.domain.mock.service import MockService
 from bot.terminal.prompt import Interrupted, Reader
-from bot.terminal.text import part_score, say, scorecard_lines
+from bot.terminal.text import say, scorecard_lines
 
 LOCAL_USER = 0  # attempts made in the terminal are stored under this user id
 PROMPT = "> "
@@ -143,7 +143,7 @@ async def play(term: Terminal, state: Round) -> int:
             say(f"\n{STOPPED}")
             return INPUT_ENDED
         if len(after.steps) > len(state.steps):
-            for line in part_score(after, build(after, term.bank)):
+            for line in part_lines(after, build(after, term.bank)):
                 say(line)
         state = after
     say()

@@ -5,9 +5,8 @@ from __future__ import annotations
 import shutil
 import textwrap
 
-from bot.core.round_state import Round
 from bot.domain.answers.grading import bar, core_summary
-from bot.domain.mock.scorecard import Scorecard, minutes, part_lines
+from bot.domain.mock.scorecard import Scorecard, minutes
 
 NARROWEST = 20  # below this, wrapping would put one word per line anyway
 TITLE_COLUMN = 40  # scorecard titles at most this wide, at most WIDTH - 22 on narrow terminals
@@ -44,12 +43,6 @@ def say(text: str = "", indent: str = "", hang: str | None = None) -> None:
 def clip(text: str, room: int) -> str:
     """`text` in at most `room` characters, ending with "…" when it had to be shortened."""
     return text if len(text) <= room else text[: room - 1].rstrip() + "…"
-
-
-def part_score(state: Round, card: Scorecard) -> list[str]:
-    """The score of the part just graded, and of the round so far (main questions, as on the
-    scorecard), with its core points, suggested rating and any gentle note."""
-    return part_lines(state, card)
 
 
 def scorecard_lines(card: Scorecard) -> list[str]:
