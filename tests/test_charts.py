@@ -41,8 +41,9 @@ def per_day(points: list[tuple[datetime, float]]) -> list[DayScores]:
     for when, score in sorted(points):
         days.setdefault(when.date(), []).append((when, score))
     return [
-        DayScores(day, len(rows), sum(s for _, s in rows), rows[0][0], rows[-1][0])
+        DayScores(day, len(rows), total, rows[0][0], rows[-1][0], weighted=total)
         for day, rows in sorted(days.items())
+        for total in [sum(s for _, s in rows)]
     ]
 
 

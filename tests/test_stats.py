@@ -15,6 +15,7 @@ import pytest
 import bot.domain.progress.charts
 from bot.core.clock import FixedClock
 from bot.core.models import Bank, Rating
+from bot.core.scoring import core_tally
 from bot.core.zones import zone
 from bot.domain.answers.service import Flow, Where
 from bot.domain.content.loader import DEFAULT_CONTENT, Library
@@ -95,15 +96,22 @@ async def reference_stats(progress: Progress, user: int) -> dict[str, object]:
     cards = await progress.store.cards.for_user(user)
     tz_name = (await progress.store.users.settings(user)).timezone
     per_topic: defaultdict[str, list[float]] = defaultdict(list)
+    core: defaultdict[str, list[int]] = defaultdict(lambda: [0, 0])
     for question_id, score, _ in scores:
         question = progress.library.bank.questions.get(question_id)
         per_topic[question.topic if question else "retired"].append(score)
+    for attempt in await progress.store.attempts.for_user(user):
+        question = progress.library.bank.questions.get(attempt.question_id)
+        tally = core_tally(attempt.covered or (), attempt.total, attempt.core)
+        if question and tally:
+            core[question.topic][0] += tally[0]
+            core[question.topic][1] += tally[1]
     mastery = progress._mastery(cards, now)
     topics = []
     for topic in progress.library.bank.topics:
         values = per_topic.get(topic, [])
         mean = sum(values) / len(values) if values else None
-        topics.append(TopicStats(topic, len(values), mean, mastery.get(topic, 0.0)))
+        topics.append(TopicStats(topic, len(values), mean, mastery.get(topic, 0.0), *core[topic]))
     graded = [when for _, _, when in scores]
     return {
         "attempts": len(scores),
@@ -111,6 +119,8 @@ async def reference_stats(progress: Progress, user: int) -> dict[str, object]:
         "topics": tuple(topics),
         "streak": streak(graded, tz_name, now, await progress.down_days(tz_name)),
         "due": sum(1 for c in cards if c.due <= now),
+        "core_covered": sum(c[0] for c in core.values()),
+        "core_total": sum(c[1] for c in core.values()),
     }
 
 
@@ -119,12 +129,18 @@ def assert_same_numbers(stats: Stats, expected: dict[str, object], bank: Bank) -
     assert stats.attempts == expected["attempts"]
     assert stats.coverage == pytest.approx(expected["coverage"], rel=1e-12)
     assert stats.streak == expected["streak"] and stats.due == expected["due"]
+    assert (stats.core_covered, stats.core_total) == (
+        expected["core_covered"],
+        expected["core_total"],
+    )
     topics: tuple[TopicStats, ...] = expected["topics"]  # type: ignore[assignment]
     for mine, theirs in zip(stats.topics, topics, strict=True):
-        assert (mine.topic, mine.attempts, mine.mastery) == (
+        assert (mine.topic, mine.attempts, mine.mastery, mine.core_covered, mine.core_total) == (
             theirs.topic,
             theirs.attempts,
             theirs.mastery,
+            theirs.core_covered,
+            theirs.core_total,
         )
         assert mine.coverage == pytest.approx(theirs.coverage, rel=1e-12)
     old = Stats(trend=stats.trend, **expected)  # type: ignore[arg-type]
@@ -133,13 +149,16 @@ def assert_same_numbers(stats: Stats, expected: dict[str, object], bank: Bank) -
 
 
 async def sums_from_attempts(store: Store) -> tuple[dict, dict]:
-    """What score_days and score_questions must hold, computed from the attempts table."""
+    """What score_days and score_questions must hold, computed from the attempts table (a row
+    without a weighted share counts its plain one, as migration 006 says)."""
     days = await store.db.fetchall(
         "SELECT user_id, substr(graded_at, 1, 10), COUNT(*), SUM(score), MIN(graded_at), "
-        "MAX(graded_at) FROM attempts WHERE score IS NOT NULL GROUP BY 1, 2"
+        "MAX(graded_at), SUM(COALESCE(weighted, score)) FROM attempts WHERE score IS NOT NULL "
+        "GROUP BY 1, 2"
     )
     questions = await store.db.fetchall(
-        "SELECT user_id, question_id, COUNT(*), SUM(score) FROM attempts "
+        "SELECT user_id, question_id, COUNT(*), SUM(score), SUM(COALESCE(weighted, score)), "
+        "SUM(COALESCE(core_covered, 0)), SUM(COALESCE(core_total, 0)) FROM attempts "
         "WHERE score IS NOT NULL GROUP BY 1, 2"
     )
     return _rounded(days), _rounded(questions)
@@ -208,8 +227,8 @@ async def test_a_dst_change_inside_a_utc_day_is_looked_up_answer_by_answer() -> 
     berlin = zone("Europe/Berlin")  # 2026-03-29 01:00 UTC: +01:00 becomes +02:00
     before, after = datetime(2026, 3, 29, 0, 30, tzinfo=UTC), datetime(2026, 3, 29, 23, tzinfo=UTC)
     calm_day = after + timedelta(hours=2)
-    calm = DayScores(date(2026, 3, 30), 2, 1.0, calm_day, calm_day + timedelta(hours=18))
-    changed = DayScores(date(2026, 3, 29), 2, 1.0, before, after)
+    calm = DayScores(date(2026, 3, 30), 2, 1.0, calm_day, calm_day + timedelta(hours=18), 1.0)
+    changed = DayScores(date(2026, 3, 29), 2, 1.0, before, after, 1.0)
     instants, unknown = streak_instants([changed, calm], berlin)
     assert unknown == [date(2026, 3, 29)]
     assert instants == [calm.first_at]  # one instant: both answers fall on the same local date
@@ -228,8 +247,13 @@ async def test_the_sums_stay_exact_through_grades_regrades_and_deletes(
         clock.advance(timedelta(hours=rng.randrange(1, 30)))
     assert await sums_kept(store) == await sums_from_attempts(store)
     graded = await store.db.fetchall("SELECT id, total FROM attempts WHERE score IS NOT NULL")
-    for row in graded[::5]:  # the store regrades: new ticks at a new time
-        await store.attempts.grade(row["id"], [0], Rating.HARD, clock.now())
+    for i, row in enumerate(graded[::5]):  # the store regrades: new ticks at a new time
+        marks = [0, 1] if i % 2 else None  # with core marks, or as an answer from before 006
+        await store.attempts.grade(row["id"], [0], Rating.HARD, clock.now(), core=marks)
+    weighted = await store.db.fetchone(
+        "SELECT COUNT(*) FROM attempts WHERE weighted IS NOT score AND core_total > 0"
+    )
+    assert weighted is not None and weighted[0] > 0  # core marks made some shares differ
     await store.db.execute("UPDATE attempts SET user_id = 9 WHERE id = ?", (graded[1]["id"],))
     gone = (graded[2]["id"], graded[3]["id"])
     await store.db.execute("DELETE FROM attempts WHERE id IN (?, ?)", gone)

@@ -137,3 +137,86 @@ async def test_backup_copies_a_live_database(store: Store, tmp_path: Path) -> No
         assert copy.execute("SELECT value FROM meta WHERE key = 'kept'").fetchone() == ("yes",)
     with pytest.raises(StoreError, match="no database there"):
         await backup(tmp_path / "missing.sqlite3", target)
+
+
+async def test_grading_stores_the_core_marks_and_the_weighted_share(
+    store: Store, clock: FixedClock
+) -> None:
+    attempt = await store.attempts.add_answer(
+        user_id=7,
+        question_id="cache-stampede",
+        probe=None,
+        answer="an answer",
+        total=5,
+        source="followup",
+        now=clock.now(),
+    )
+    graded = await store.attempts.grade(attempt.id, [2, 3], Rating.HARD, clock.now(), core=[1, 0])
+    assert graded.core == (0, 1) and graded.covered == (2, 3)
+    assert graded.coverage == pytest.approx(2 / 7)  # weights 2 2 1 1 1: two plain points of 7
+    row = await store.db.fetchone(
+        "SELECT score, weighted, core_covered, core_total, core FROM attempts WHERE id = ?",
+        (attempt.id,),
+    )
+    assert row is not None
+    assert tuple(row) == (pytest.approx(0.4), pytest.approx(2 / 7), 0, 2, "[0, 1]")
+    probe = await store.attempts.add_answer(
+        user_id=7,
+        question_id="cache-stampede",
+        probe=0,
+        answer="a probe answer",
+        total=3,
+        source="followup",
+        now=clock.now(),
+    )
+    plain = await store.attempts.grade(probe.id, [0], Rating.AGAIN, clock.now(), core=[])
+    assert plain.core == () and plain.coverage == pytest.approx(1 / 3)  # no core: equal weights
+
+
+async def test_migration_006_keeps_equal_weights_for_answers_graded_before(
+    tmp_path: Path, clock: FixedClock
+) -> None:
+    path = tmp_path / "before-006.sqlite3"
+    with sqlite3.connect(path) as db:  # a database as the release before 006 left it
+        for number, script in migrations()[:5]:
+            db.executescript(script.read_text(encoding="utf-8"))
+            db.execute(f"PRAGMA user_version = {number}")
+        db.execute(
+            "INSERT INTO attempts (user_id, question_id, source, answer, covered, total, rating, "
+            "created_at, graded_at, score) VALUES (3, 'cache-stampede', 'followup', 'old', "
+            "'[3, 4]', 7, 'hard', '2026-01-01T10:00:00+00:00', '2026-01-01T10:01:00+00:00', ?)",
+            (2 / 7,),
+        )
+    store = await Store.open(path)
+    try:
+        (old,) = await store.attempts.for_user(3)
+        assert old.core is None and old.covered == (3, 4)
+        assert old.coverage == pytest.approx(2 / 7)  # equal weights, as it was graded
+        row = await store.db.fetchone(
+            "SELECT weighted, core_covered, core_total FROM attempts WHERE id = ?", (old.id,)
+        )
+        assert row is not None and tuple(row) == (pytest.approx(2 / 7), None, None)
+        (sums,) = await store.cards.question_scores(3)
+        assert (sums.answers, sums.weighted, sums.core_covered, sums.core_total) == (
+            1,
+            pytest.approx(2 / 7),
+            0,
+            0,
+        )
+        (day,) = await store.cards.day_scores(3)
+        assert day.weighted == pytest.approx(day.total)
+        new = await store.attempts.add_answer(
+            user_id=3,
+            question_id="cache-stampede",
+            probe=None,
+            answer="new",
+            total=7,
+            source="followup",
+            now=clock.now(),
+        )
+        await store.attempts.grade(new.id, [3, 4], Rating.HARD, clock.now(), core=[0, 1, 2])
+        (sums,) = await store.cards.question_scores(3)
+        assert sums.weighted == pytest.approx(2 / 7 + 2 / 10)  # the same ticks, now weighted
+        assert (sums.core_covered, sums.core_total) == (0, 3)  # only the new answer has marks
+    finally:
+        await store.close()

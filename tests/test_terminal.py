@@ -7,6 +7,8 @@ import re
 import sqlite3
 from pathlib import Path
 
+from bot.domain.answers.evidence import NOT_FOUND, EvidenceIndex, describe
+from bot.domain.answers.grading import bar
 from bot.domain.content.loader import Library
 from tests.helpers import ROOT
 from tests.practice_driver import STOPPED, practise, rows, saved_round
@@ -40,7 +42,7 @@ def test_a_five_question_round_with_a_probe(tmp_path: Path) -> None:
     assert "Let me dig into that" in out
     assert "Write your answer first; two empty lines finish it." in out
     assert out.count("Question score:") == 5 and out.count("Probe score:") == 1
-    assert "Question score: 7/7 key points ▰▰▰▰▰▰▰▰▰▰ · round so far" in out
+    assert "Question score: 7/7 key points ▰▰▰▰▰▰▰▰▰▰ 100% · round so far" in out
     assert "Scorecard" in out and "Per topic: cache" in out
     assert not DISCORD_WORDING.findall(out), "Discord wording in the terminal"
     assert all(len(line) <= 80 for line in out.splitlines()), "wider than 80 columns"
@@ -109,3 +111,36 @@ def test_a_stored_round_from_before_pausing_existed_still_loads(tmp_path: Path) 
     assert result.returncode == 0, result.stderr
     assert "Resuming your saved round" in result.stdout and "Scorecard" in result.stdout
     assert "Traceback" not in result.stdout + result.stderr
+
+
+def test_each_point_shows_the_answers_own_words_and_core_points_weigh_double(
+    tmp_path: Path,
+) -> None:
+    practise(tmp_path, "", "--topic", "cache", "--questions", "1")  # the round, and its question
+    bank = Library.load(ROOT / "content").bank
+    question = bank.questions[saved_round(tmp_path)["question_ids"][0]]
+    answer = f"{question.key_points[-1].label}. Beyond that I am not sure."
+    plain = [str(n) for n, p in enumerate(question.key_points, start=1) if not p.core]
+    probe = "The lock has a TTL.\n\n\n\n"  # answered, then Enter: no point ticked
+    result = practise(tmp_path, f"{answer}\n\n\n{' '.join(plain)}\n{probe}", "--resume")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stdout + result.stderr
+    flowing = " ".join(result.stdout.split())
+    evidence = EvidenceIndex.build(bank).match(question.id, None, answer)
+    notes = [describe(e) for e in evidence]
+    assert NOT_FOUND in notes and notes[-1].startswith("You: “")
+    for number, (point, note) in enumerate(zip(question.key_points, notes, strict=True), start=1):
+        assert f"{number}. {point.label} {note}" in flowing  # the note right under its point
+    core = len(question.key_points) - len(plain)
+    percent = round(100 * len(plain) / (len(plain) + 2 * core))
+    assert (
+        f"/{len(question.key_points)} key points {bar(percent / 100)} {percent}% · round so far"
+        in flowing
+    )
+    rating = flowing.split(f"Core points: 0 of {core} covered · Suggested rating: ")[1].split()[0]
+    assert rating in ("Again", "Hard")
+    assert f"Scorecard: {percent}% of key points" in flowing
+    assert f"Core points: 0 of {core} covered (core points count double)" in flowing
+    assert "(core) " in flowing  # the missed core points lead the scorecard's missed list
+    assert not DISCORD_WORDING.findall(result.stdout), "Discord wording in the terminal"
+    assert all(len(line) <= 80 for line in result.stdout.splitlines()), "wider than 80 columns"

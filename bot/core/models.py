@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from bot.core.scoring import weighted_share
+
 TOPIC_IDS = (
     "database",
     "cache",
@@ -121,13 +123,14 @@ class Attempt:
     guild_id: int | None = None
     source: str = "followup"
     revealed: bool = False
+    core: tuple[int, ...] | None = None  # core points when graded; None: graded before 006
 
     @property
     def coverage(self) -> float | None:
-        """Share of key points covered, or None while ungraded."""
+        """Weighted share of key points covered (core points double), or None while ungraded."""
         if self.covered is None or self.total == 0:
             return None
-        return len(self.covered) / self.total
+        return weighted_share(self.covered, self.total, self.core)
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,6 +10,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
+from typing import Any
 
 WARN_BEFORE = timedelta(minutes=1)
 TIMES = ("started_at", "part_started", "deadline", "paused_at")  # datetimes in the JSON
@@ -41,6 +42,8 @@ class Step:
     limit: float
     timed_out: bool
     missed: tuple[int, ...] = ()
+    core: tuple[int, ...] | None = None  # core points when graded; None: saved before 006
+    unfound: int = 0  # ticked points the answer showed none of its words for
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,5 +111,13 @@ class Round:
             data[key] = datetime.fromisoformat(data[key]) if data.get(key) else None
         data["phase"] = Phase(data["phase"])
         data["question_ids"] = tuple(data["question_ids"])
-        data["steps"] = tuple(Step(**{**s, "missed": tuple(s["missed"])}) for s in data["steps"])
+        data["steps"] = tuple(_step(s) for s in data["steps"])
         return cls(**data)
+
+
+def _step(data: dict[str, Any]) -> Step:
+    """A step read back from JSON (lists become tuples; a step saved before 006 has no core)."""
+    core = data.get("core")
+    return Step(
+        **{**data, "missed": tuple(data["missed"]), "core": None if core is None else tuple(core)}
+    )

@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from collections.abc import Iterable
 from datetime import datetime
 
 from bot.core.models import Attempt, Rating
+from bot.core.scoring import core_tally, weighted_share
 from bot.store.db import MAX_ROW_ID, Database, from_text, to_text
 
 COLUMNS = (
     "id, user_id, guild_id, channel_id, question_id, probe, source, answer, covered, "
-    "total, rating, revealed, created_at, graded_at"
+    "total, rating, revealed, created_at, graded_at, core"
 )
 
 
 def _attempt(row: sqlite3.Row) -> Attempt:
     covered = json.loads(row["covered"]) if row["covered"] is not None else None
+    core = json.loads(row["core"]) if row["core"] is not None else None
     created = from_text(row["created_at"])
     assert created is not None
     return Attempt(
@@ -33,6 +36,7 @@ def _attempt(row: sqlite3.Row) -> Attempt:
         guild_id=row["guild_id"],
         source=row["source"],
         revealed=bool(row["revealed"]),
+        core=tuple(core) if core is not None else None,
     )
 
 
@@ -113,15 +117,37 @@ class Attempts:
         return _attempt(row) if row else None
 
     async def grade(
-        self, attempt_id: int, covered: list[int], rating: Rating, now: datetime
+        self,
+        attempt_id: int,
+        covered: list[int],
+        rating: Rating,
+        now: datetime,
+        core: Iterable[int] | None = None,
     ) -> Attempt:
-        """Store which key points the user ticked and the rating that follows."""
-        ticks = json.dumps(sorted(set(covered)))
-        await self.db.execute(
-            "UPDATE attempts SET covered = ?, rating = ?, graded_at = ?, "
-            "score = CAST(json_array_length(?) AS REAL) / MAX(total, 1) WHERE id = ?",
-            (ticks, rating.value, to_text(now), ticks, attempt_id),
-        )
+        """Store which key points the user ticked, which of them were core (None: unknown, so
+        equal weights), the rating that follows, and the shares /stats sums (migration 006)."""
+        ticks = sorted(set(covered))
+        marks = None if core is None else sorted(set(core))
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone("SELECT total FROM attempts WHERE id = ?", (attempt_id,))
+            total = int(row["total"]) if row else 0
+            tally = core_tally(ticks, total, marks)
+            await tx.execute(
+                "UPDATE attempts SET covered = ?, core = ?, rating = ?, graded_at = ?, "
+                "score = CAST(? AS REAL) / MAX(total, 1), weighted = ?, core_covered = ?, "
+                "core_total = ? WHERE id = ?",
+                (
+                    json.dumps(ticks),
+                    None if marks is None else json.dumps(marks),
+                    rating.value,
+                    to_text(now),
+                    len(ticks),
+                    weighted_share(ticks, total, marks),
+                    tally[0] if tally else None,
+                    tally[1] if tally else None,
+                    attempt_id,
+                ),
+            )
         found = await self.get(attempt_id)
         assert found is not None
         return found

@@ -34,26 +34,31 @@ def _card(row: sqlite3.Row) -> CardRow:
 
 @dataclass(frozen=True, slots=True)
 class QuestionScores:
-    """A user's graded answers to one question: how many, and their coverage summed (0–1 each).
+    """A user's graded answers to one question: how many, their coverage summed (0–1 each),
+    plain and weighted (core points double), and the core points covered and asked.
 
-    Sums rather than means, so groups add up; a weighted coverage would be one more summed
-    column here and in migration 005's tables.
+    Sums rather than means, so groups add up (migrations 005 and 006 keep them).
     """
 
     question_id: str
     answers: int
     total: float
+    weighted: float
+    core_covered: int
+    core_total: int
 
 
 @dataclass(frozen=True, slots=True)
 class DayScores:
-    """A user's graded answers on one UTC day: count, coverage summed, first and last time."""
+    """A user's graded answers on one UTC day: count, coverage summed (plain, then weighted),
+    first and last time."""
 
     day: date
     answers: int
     total: float
     first_at: datetime
     last_at: datetime
+    weighted: float
 
 
 class Cards:
@@ -108,26 +113,31 @@ class Cards:
         return [_card(r) for r in rows]
 
     async def scores(self, user_id: int) -> list[tuple[str, float, datetime]]:
-        """(question, coverage, graded at) of every graded answer, oldest first."""
+        """(question, weighted coverage, graded at) of every graded answer, oldest first."""
         rows = await self.db.fetchall(
-            "SELECT question_id, score, graded_at FROM attempts "
+            "SELECT question_id, COALESCE(weighted, score), graded_at FROM attempts "
             "WHERE user_id = ? AND score IS NOT NULL ORDER BY graded_at",
             (user_id,),
         )
         return [(r[0], float(r[1]), from_text_not_null(r[2])) for r in rows]
 
     async def question_scores(self, user_id: int) -> list[QuestionScores]:
-        """Graded answers per question, in no particular order (kept by migration 005)."""
+        """Graded answers per question, in no particular order (kept by migrations 005, 006)."""
         rows = await self.db.fetchall(
-            "SELECT question_id, answers, total FROM score_questions WHERE user_id = ?", (user_id,)
+            "SELECT question_id, answers, total, weighted, core_covered, core_total "
+            "FROM score_questions WHERE user_id = ?",
+            (user_id,),
         )
-        return [QuestionScores(r[0], int(r[1]), float(r[2])) for r in rows]
+        return [
+            QuestionScores(r[0], int(r[1]), float(r[2]), float(r[3]), int(r[4]), int(r[5]))
+            for r in rows
+        ]
 
     async def day_scores(self, user_id: int) -> list[DayScores]:
-        """Graded answers per UTC day, oldest first (kept by migration 005)."""
+        """Graded answers per UTC day, oldest first (kept by migrations 005 and 006)."""
         rows = await self.db.fetchall(
-            "SELECT day, answers, total, first_at, last_at FROM score_days WHERE user_id = ? "
-            "ORDER BY day",
+            "SELECT day, answers, total, first_at, last_at, weighted FROM score_days "
+            "WHERE user_id = ? ORDER BY day",
             (user_id,),
         )
         return [
@@ -137,6 +147,7 @@ class Cards:
                 float(r[2]),
                 from_text_not_null(r[3]),
                 from_text_not_null(r[4]),
+                float(r[5]),
             )
             for r in rows
         ]
@@ -153,9 +164,9 @@ class Cards:
     async def guild_scores(
         self, guild_id: int, since: datetime | None
     ) -> list[tuple[int, float, datetime]]:
-        """(user, coverage, graded at) in a server since a time, only for opted-in users."""
+        """(user, weighted coverage, graded at) in a server since a time, opted-in users only."""
         rows = await self.db.fetchall(
-            "SELECT a.user_id, a.score, a.graded_at FROM attempts AS a "
+            "SELECT a.user_id, COALESCE(a.weighted, a.score), a.graded_at FROM attempts AS a "
             "JOIN users AS u ON u.user_id = a.user_id AND u.leaderboard = 1 "
             "WHERE a.guild_id = ? AND a.graded_at >= ? AND a.score IS NOT NULL",
             (guild_id, to_text(since) if since else ""),

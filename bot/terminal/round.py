@@ -9,10 +9,11 @@ from dataclasses import dataclass
 
 from bot.core.models import Bank
 from bot.core.round_state import Phase, Round
-from bot.domain.mock.scorecard import build
+from bot.domain.answers.evidence import describe
+from bot.domain.mock.scorecard import build, part_lines
 from bot.domain.mock.service import MockService
 from bot.terminal.prompt import Interrupted, Reader
-from bot.terminal.text import part_score, say, scorecard_lines
+from bot.terminal.text import say, scorecard_lines
 
 LOCAL_USER = 0  # attempts made in the terminal are stored under this user id
 PROMPT = "> "
@@ -91,10 +92,14 @@ async def _answer(term: Terminal, state: Round) -> Round | None:
 
 async def _checklist(term: Terminal, state: Round) -> Round | None:
     """Show the key points numbered; read the numbers covered. None: the input ended."""
-    points = term.mock.question(state).points(state.probe)
+    question = term.mock.question(state)
+    points = question.points(state.probe)
+    evidence = term.mock.flow.evidence(question, state.probe, state.answer)
     say("\nWhich key points did your answer cover? Tick only what you said clearly.")
-    for number, point in enumerate(points, start=1):
+    say("Under each point: your own closest words, or a note that none were found.")
+    for number, (point, found) in enumerate(zip(points, evidence, strict=True), start=1):
         say(f"{number}. {point.label}", indent="  ", hang="     ")
+        say(describe(found), indent="     ", hang="       ")
     while True:
         say("Numbers separated by spaces, 'all', or Enter for none:")
         line = await term.reader.line(PROMPT)
@@ -138,7 +143,8 @@ async def play(term: Terminal, state: Round) -> int:
             say(f"\n{STOPPED}")
             return INPUT_ENDED
         if len(after.steps) > len(state.steps):
-            say(part_score(after, build(after, term.bank)))
+            for line in part_lines(after, build(after, term.bank)):
+                say(line)
         state = after
     say()
     for line in scorecard_lines(build(state, term.bank)):

@@ -5,8 +5,7 @@ from __future__ import annotations
 import shutil
 import textwrap
 
-from bot.core.round_state import Round
-from bot.domain.answers.grading import bar
+from bot.domain.answers.grading import bar, core_summary
 from bot.domain.mock.scorecard import Scorecard, minutes
 
 NARROWEST = 20  # below this, wrapping would put one word per line anyway
@@ -46,18 +45,6 @@ def clip(text: str, room: int) -> str:
     return text if len(text) <= room else text[: room - 1].rstrip() + "…"
 
 
-def part_score(state: Round, card: Scorecard) -> str:
-    """The score of the part just graded, and of the round so far (main questions, as on the
-    scorecard)."""
-    step = state.steps[-1]
-    share = step.covered / step.total if step.total else 0.0
-    part = "Probe" if step.probe is not None else "Question"
-    return (
-        f"{part} score: {step.covered}/{step.total} key points {bar(share)} · "
-        f"round so far {round(card.coverage * 100)}%"
-    )
-
-
 def scorecard_lines(card: Scorecard) -> list[str]:
     """The scorecard as plain text lines at the terminal's width."""
     head = "Round stopped early" if card.stopped else "Scorecard"
@@ -67,9 +54,15 @@ def scorecard_lines(card: Scorecard) -> list[str]:
         probe = f" · probe {line.probe_covered}/{line.probe_total}" if line.probe_total else ""
         late = " (time's up)" if line.timed_out else ""
         lines.append(f"{i}. {clip(line.title, room):<{room}} {line.covered}/{line.total}{probe}")
-        lines.append(f"   {line.topic} · {minutes(line.seconds)} of {minutes(line.limit)}{late}")
-    per_topic = ", ".join(f"{t} {c}/{n}" for t, (c, n) in sorted(card.topics.items()))
+        lines.append(
+            f"   {line.topic} · {round(line.coverage * 100)}% · "
+            f"{minutes(line.seconds)} of {minutes(line.limit)}{late}"
+        )
+    per_topic = ", ".join(f"{t} {round(v * 100)}%" for t, v in sorted(card.topic_shares().items()))
     lines += wrap(f"Per topic: {per_topic}")
+    covered, asked = card.core
+    if asked:
+        lines += wrap(f"{core_summary(covered, asked)} (core points count double)")
     lines.append(f"Time: {minutes(card.seconds)} used of {minutes(card.limit)}")
     if card.missed:
         lines.append("Missed most:")

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from bot.core.clock import Clock
 from bot.core.errors import Gone, NotYours, UserError
 from bot.core.models import Attempt, Question, Rating
-from bot.domain.answers.grading import Grade, GradingError, clean_answer, grade
+from bot.domain.answers.evidence import Evidence
+from bot.domain.answers.grading import Grade, GradingError, clean_answer, grade, grade_against
 from bot.domain.answers.probes import next_probe
 from bot.domain.content.loader import Library
 from bot.domain.progress.service import Progress
@@ -111,30 +112,45 @@ class Flow:
         self.check_probe(question, attempt.probe)
         return attempt, question
 
+    def evidence(self, question: Question, probe: int | None, answer: str) -> tuple[Evidence, ...]:
+        """The answer's own words closest to each key point (one per point, in order), for its
+        author's checklist only."""
+        points = question.points(probe)
+        try:
+            found = self.library.evidence.match(question.id, probe, answer)
+        except KeyError:  # a reload dropped the question between reading it and its index
+            found = ()
+        if len(found) != len(points):  # ... or changed its points: no evidence rather than wrong
+            return tuple(Evidence(0.0, False, None) for _ in points)
+        return found
+
     async def grade(
         self, user_id: int, attempt_id: int, ticked: list[int]
     ) -> tuple[Attempt, Grade]:
-        """Grade an answer from the key points the user ticked; grading twice keeps the first."""
+        """Grade an answer from the key points the user ticked; grading twice keeps the first,
+        scored with the core marks stored with it."""
         attempt, question = await self.owned(user_id, attempt_id)
         points = question.points(attempt.probe)
+        found = [e.found for e in self.evidence(question, attempt.probe, attempt.answer)]
         if attempt.covered is not None:
-            return attempt, grade(points, attempt.covered)
+            return attempt, grade_against(points, attempt.covered, attempt.core, found)
         try:
-            result = grade(points, ticked)
+            result = grade(points, ticked, found)
         except GradingError:
             raise UserError(
                 "Those ticks do not match this question's key points. Open the checklist again."
             ) from None
         attempt = await self.store.attempts.grade(
-            attempt.id, list(result.covered), result.rating, self.clock.now()
+            attempt.id, list(result.covered), result.rating, self.clock.now(), core=result.core
         )
         log.info(
-            "graded attempt=%s user=%s question=%s covered=%s/%s rating=%s",
+            "graded attempt=%s user=%s question=%s covered=%s/%s score=%s%% rating=%s",
             attempt.id,
             user_id,
             question.id,
             len(result.covered),
             result.total,
+            result.percent,
             result.rating,
         )
         if self.progress is not None and attempt.probe is None:  # probes share the card

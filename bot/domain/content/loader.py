@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.core.config import Settings
 from bot.core.models import TOPIC_IDS, Bank, Difficulty, KeyPoint, Probe, Question, Topic
+from bot.domain.answers.evidence import EvidenceIndex
 from bot.domain.content.bankfile import (
     ID_PATTERN,
     MAX_ID,
@@ -257,21 +258,39 @@ def _aliases(
 
 
 class Library:
-    """Holds the current bank so it can be swapped (admin reload) without a restart."""
+    """Holds the current bank and its evidence index, swapped together (admin reload) without a
+    restart: the pair is one attribute, so a reader never sees a bank with another's index."""
 
-    def __init__(self, root: Path, bank: Bank) -> None:
+    def __init__(self, root: Path, bank: Bank, evidence: EvidenceIndex | None = None) -> None:
         self.root = root
-        self.bank = bank
+        self._loaded: tuple[Bank, EvidenceIndex | None] = (bank, evidence)
+
+    @property
+    def bank(self) -> Bank:
+        """The question bank in use."""
+        return self._loaded[0]
+
+    @property
+    def evidence(self) -> EvidenceIndex:
+        """The bank's key points indexed for the checklist's evidence lines. Built at load and
+        on reload; a library made from a bank in hand (tests) builds it on first use."""
+        bank, index = self._loaded
+        if index is None:
+            index = EvidenceIndex.build(bank)
+            self._loaded = (bank, index)
+        return index
 
     @classmethod
     def load(cls, root: Path) -> Library:
-        """Load the bank at root, raising ContentError if it is bad."""
-        return cls(root, load_bank(root))
+        """Load the bank at root and index it, raising ContentError if it is bad."""
+        bank = load_bank(root)
+        return cls(root, bank, EvidenceIndex.build(bank))
 
     def reload(self) -> Bank:
-        """Load the bank again; on error keep the old one and raise ContentError."""
-        self.bank = load_bank(self.root)
-        return self.bank
+        """Load the bank again and index it; on error keep the old one and raise ContentError."""
+        bank = load_bank(self.root)
+        self._loaded = (bank, EvidenceIndex.build(bank))
+        return bank
 
 
 def content_root(settings: Settings) -> Path:

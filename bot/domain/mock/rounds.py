@@ -99,9 +99,12 @@ def grade(
     missed: tuple[int, ...],
     probe: int | None,
     now: datetime,
+    core: tuple[int, ...] | None = None,
+    unfound: int = 0,
 ) -> Round:
-    """Record the grade of the current part; then `probe` (the probe to dig into, chosen by
-    domain/answers/probes.py, or None), the next question, or the end."""
+    """Record the grade of the current part (with its core marks, so the scorecard weighs it as
+    it was graded); then `probe` (the probe to dig into, chosen by domain/answers/probes.py, or
+    None), the next question, or the end."""
     if state.phase is not Phase.GRADE:
         raise RoundError("nothing to grade now")
     started = state.part_started or now
@@ -115,6 +118,8 @@ def grade(
         limit=state.limit.total_seconds(),
         timed_out=state.timed_out,
         missed=missed,
+        core=core,
+        unfound=unfound,
     )
     state = replace(state, steps=(*state.steps, step))
     if state.probe is None and probe is not None:

@@ -16,6 +16,7 @@ from bot.core.config import MockSettings
 from bot.core.errors import UserError
 from bot.core.models import Question
 from bot.core.round_state import WARN_BEFORE, Phase, Round, RoundError
+from bot.domain.answers.grading import Grade, grade
 from bot.domain.answers.probes import probe_for_missed
 from bot.domain.answers.service import Flow, Where
 from bot.domain.mock import rounds
@@ -130,7 +131,7 @@ class MockService:
                 state, self.clock.now(), None, timed_out=timed_out, allow_empty=True
             )
             points = self.question(state).points(state.probe)
-            return await self._save(self._grade_state(state, [], len(points)))
+            return await self._save(self._grade_state(state, grade(points, [])))
         attempt = await self.flow.answer(
             state.user_id,
             state.question_id,
@@ -143,11 +144,20 @@ class MockService:
             rounds.finish_answer(state, self.clock.now(), attempt.id, timed_out=timed_out)
         )
 
-    def _grade_state(self, state: Round, covered: list[int], total: int) -> Round:
-        missed = tuple(i for i in range(total) if i not in covered)
+    def _grade_state(self, state: Round, result: Grade) -> Round:
+        missed = tuple(i for i in range(result.total) if i not in result.covered)
         # a round digs deeper only where points were missed, and only once per question
         probe = probe_for_missed(self.question(state), missed) if missed else None
-        return rounds.grade(state, len(covered), total, missed, probe, self.clock.now())
+        return rounds.grade(
+            state,
+            len(result.covered),
+            result.total,
+            missed,
+            probe,
+            self.clock.now(),
+            core=result.core,
+            unfound=len(result.unfound),
+        )
 
     async def grade(self, user_id: int, round_id: int, seq: int, ticked: list[int]) -> Round:
         """Grade the current part from the ticked key points, then move on."""
@@ -157,7 +167,7 @@ class MockService:
                 raise UserError("That checklist is from an earlier step of your round.")
             assert state.attempt_id is not None
             _, result = await self.flow.grade(user_id, state.attempt_id, ticked)
-            return await self._save(self._grade_state(state, list(result.covered), result.total))
+            return await self._save(self._grade_state(state, result))
 
     async def tick(self, round_id: int) -> tuple[Round | None, str | None]:
         """Called when a round's timer comes due: ('warned' | 'timeout' | None)."""

@@ -157,11 +157,13 @@ class Progress:
                 instants += await self.store.cards.graded_times(user_id, day)
         return Stats(
             attempts=answers,
-            coverage=sum(g.total for g in by_question) / answers if answers else None,
+            coverage=sum(g.weighted for g in by_question) / answers if answers else None,
             topics=topic_stats(by_question, self.library.bank, self._mastery(cards, now)),
             streak=streak(instants, tz_name, now, await self.down_days(tz_name)),
             due=sum(1 for c in cards if c.due <= now),
             trend=trend,
+            core_covered=sum(g.core_covered for g in by_question),
+            core_total=sum(g.core_total for g in by_question),
         )
 
     async def leaderboard(self, guild_id: int, period: Period) -> list[tuple[int, int]]:
@@ -210,6 +212,7 @@ EXPORT_FIELDS = (
     "guild_id",
     "answer",
     "covered",
+    "core",
     "total",
     "rating",
     "revealed",
@@ -222,6 +225,7 @@ def _attempt_row(attempt: Attempt) -> dict[str, object]:
     data = asdict(attempt)
     row = {key: data[key] for key in EXPORT_FIELDS}
     row["covered"] = " ".join(map(str, attempt.covered)) if attempt.covered is not None else ""
+    row["core"] = " ".join(map(str, attempt.core)) if attempt.core is not None else ""
     row["rating"] = attempt.rating.value if attempt.rating else ""
     row["created_at"] = attempt.created_at.isoformat()
     row["graded_at"] = attempt.graded_at.isoformat() if attempt.graded_at else ""

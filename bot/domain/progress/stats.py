@@ -26,12 +26,15 @@ EPOCH = date(1970, 1, 1)
 
 @dataclass(frozen=True, slots=True)
 class TopicStats:
-    """One topic's attempts, average coverage and mastery (FSRS retrievability)."""
+    """One topic's attempts, average weighted coverage, mastery (FSRS retrievability), and its
+    core points covered and asked (in answers graded since core points were recorded)."""
 
     topic: str
     attempts: int
     coverage: float | None
     mastery: float
+    core_covered: int = 0
+    core_total: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,30 +52,38 @@ class Stats:
     """What /stats shows."""
 
     attempts: int
-    coverage: float | None
+    coverage: float | None  # weighted: core points count double
     topics: tuple[TopicStats, ...]
     streak: Streak
     due: int
     trend: Trend
+    core_covered: int = 0  # core points covered and asked, apart from the overall coverage
+    core_total: int = 0
 
 
 def topic_stats(
     scores: Iterable[QuestionScores], bank: Bank, mastery: dict[str, float]
 ) -> tuple[TopicStats, ...]:
-    """Answers, mean coverage and mastery for every topic of the bank, in its order."""
+    """Answers, mean weighted coverage, mastery and core points for every topic of the bank,
+    in its order."""
     answers: dict[str, int] = {}
     totals: dict[str, float] = {}
+    core: dict[str, tuple[int, int]] = {}
     for group in scores:
         question = bank.get(group.question_id)
         topic = question.topic if question else "retired"
         answers[topic] = answers.get(topic, 0) + group.answers
-        totals[topic] = totals.get(topic, 0.0) + group.total
+        totals[topic] = totals.get(topic, 0.0) + group.weighted
+        covered, asked = core.get(topic, (0, 0))
+        core[topic] = (covered + group.core_covered, asked + group.core_total)
     return tuple(
         TopicStats(
             topic=t,
             attempts=answers.get(t, 0),
             coverage=totals[t] / answers[t] if answers.get(t) else None,
             mastery=mastery.get(t, 0.0),
+            core_covered=core.get(t, (0, 0))[0],
+            core_total=core.get(t, (0, 0))[1],
         )
         for t in bank.topics
     )
@@ -100,14 +111,14 @@ def daily_trend(days: Sequence[DayScores]) -> Trend:
     start = answers = 0
     total = 0.0
     for today in days:
-        answers, total = answers + today.answers, total + today.total
+        answers, total = answers + today.answers, total + today.weighted
         while (today.day - days[start].day).days >= ROLLING_DAYS:
-            answers, total = answers - days[start].answers, total - days[start].total
+            answers, total = answers - days[start].answers, total - days[start].weighted
             start += 1
         means.append(total / answers)
     return Trend(
         days=tuple((d.day - EPOCH).days + 0.5 for d in days),
-        coverage=tuple(d.total / d.answers for d in days),
+        coverage=tuple(d.weighted / d.answers for d in days),
         mean=tuple(means),
         per_day=True,
     )

@@ -81,7 +81,8 @@ class GradeButton(StatefulButton, template=rf"fu:grade:{AID}"):
                 view=result_view(attempt.id, question, attempt.probe, attempt.rating),
             )
             return
-        await open_modal(interaction, checklist_modal(attempt, question))
+        evidence = svc.flow.evidence(question, attempt.probe, attempt.answer)
+        await open_modal(interaction, checklist_modal(attempt, question, evidence))
 
 
 class RateButton(StatefulButton, template=rf"fu:rate:{AID}:(?P<rating>again|hard|good|easy)"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.core.models import Question, Rating, Topic
-from bot.domain.answers.grading import Grade, bar
+from bot.domain.answers.grading import Grade, bar, core_summary, unfound_note
 from bot.ui.kit.text import EMBED_FIELD, clip, quote_user_text
 
 RATING_LABELS = {
@@ -73,10 +73,27 @@ def key_points_embed(
     return embed
 
 
+def _score_lines(result: Grade) -> list[str]:
+    """Coverage with its bar, the core points apart, and a gentle word on unsupported ticks."""
+    tally = result.core_tally
+    weighted = " (core points count double)" if tally and tally[1] else ""
+    lines = [
+        f"Covered **{len(result.covered)} of {result.total}** key points "
+        f"`{bar(result.coverage)}` {result.percent}%{weighted}"
+    ]
+    if tally and tally[1]:
+        lines.append(core_summary(*tally))
+    note = unfound_note(len(result.unfound))
+    if note:
+        lines += ["", f"*{note}*"]
+    return lines
+
+
 def result_embed(
     question: Question, result: Grade, probe: int | None, rating: Rating | None = None
 ) -> discord.Embed:
-    """The score: coverage, a bar, each missed point with why it matters, the rating."""
+    """The score: coverage, a bar, each missed point (core ones first) with why it matters, the
+    rating."""
     chosen = rating or result.rating
     colour = (
         discord.Colour.green()
@@ -84,14 +101,13 @@ def result_embed(
         else (discord.Colour.gold() if result.coverage >= 0.4 else discord.Colour.red())
     )
     embed = discord.Embed(title=clip(f"Score · {question.title}", 256), colour=colour)
-    embed.description = (
-        f"**{clip(question.prompt(probe), 300)}**\n\n"
-        f"Covered **{len(result.covered)} of {result.total}** key points "
-        f"`{bar(result.coverage)}` {result.percent}%"
+    embed.description = "\n".join(
+        [f"**{clip(question.prompt(probe), 300)}**", "", *_score_lines(result)]
     )
-    for point in result.missed:
+    for i, point in enumerate(result.missed):
+        name = "Missed core point" if i < len(result.missed_core) else "Missed"
         embed.add_field(
-            name=clip(f"Missed: {point.label}", 256),
+            name=clip(f"{name}: {point.label}", 256),
             value=clip(point.why, EMBED_FIELD),
             inline=False,
         )
@@ -99,11 +115,12 @@ def result_embed(
         embed.add_field(
             name="Nothing missed", value="Every key point covered. Well done.", inline=False
         )
+    cap = ", at most Hard while a core point is missed" if result.capped else ""
     embed.add_field(
         name="Rating",
         inline=False,
         value=(
-            f"Suggested **{RATING_LABELS[result.rating]}** from your coverage"
+            f"Suggested **{RATING_LABELS[result.rating]}** from your coverage{cap}"
             + ("" if chosen == result.rating else f"; you chose **{RATING_LABELS[chosen]}**")
             + ". Change it below if it feels wrong: it decides when this question comes back."
         ),
@@ -116,9 +133,10 @@ HELP_TEXT = (
     ("Answer", "Write what you would say to the interviewer. Only you see it."),
     (
         "Grade myself",
-        "Tick the key points your answer covered. The bot scores it, shows what you "
-        "missed and why it matters, and suggests a rating (Again <40%, Hard <70%, Good <100%, "
-        "Easy 100%).",
+        "Tick the key points your answer covered; under each, your own closest words (or a "
+        "note that none were found). Core points count double. The bot scores it, shows what "
+        "you missed and why it matters, and suggests a rating (Again <40%, Hard <70%, "
+        "Good <100%, Easy 100%; at most Hard while a core point is missed).",
     ),
     (
         "Go deeper",

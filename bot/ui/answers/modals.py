@@ -7,11 +7,13 @@ works when the bot restarted while the modal was open (discord.py forgets open m
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import discord
 
 from bot.core.models import Attempt, KeyPoint, Question
+from bot.domain.answers.evidence import Evidence, describe
 from bot.domain.answers.grading import MAX_ANSWER
 from bot.ui.kit.text import clip
 
@@ -47,18 +49,28 @@ def answer_modal(question: Question, probe: int | None) -> discord.ui.Modal:
 
 
 def checklist_modal_for(
-    points: tuple[KeyPoint, ...], prompt: str, custom_id: str
+    points: tuple[KeyPoint, ...], prompt: str, custom_id: str, evidence: Sequence[Evidence]
 ) -> discord.ui.Modal:
-    """A modal listing key points as checkboxes to tick (up to 10 fit; questions have ≤ 8)."""
+    """A modal listing key points as checkboxes to tick (up to 10 fit; questions have ≤ 8).
+
+    Under each point, its evidence: the candidate's own closest words, or a note that none
+    were found. Every box starts unticked: the matcher cannot tell "I would not add jitter"
+    from "add jitter", so ticking stays the candidate's call. Only the answer's author is ever
+    shown this modal, so the quotes never reach anyone else."""
     modal = discord.ui.Modal(title="Tick what your answer covered", custom_id=custom_id)
     modal.add_item(discord.ui.TextDisplay(clip(f"**{prompt}**", 1000)))
+    notes = [describe(e) for e in evidence]
     group: discord.ui.CheckboxGroup[discord.ui.Modal] = discord.ui.CheckboxGroup(
         custom_id=POINTS_FIELD,
         required=False,
         min_values=0,
         max_values=len(points),
         options=[
-            discord.CheckboxGroupOption(label=clip(p.label, 100), value=str(i))
+            discord.CheckboxGroupOption(
+                label=clip(p.label, 100),
+                value=str(i),
+                description=clip(notes[i], 100) if i < len(notes) else None,
+            )
             for i, p in enumerate(points)
         ],
     )
@@ -66,16 +78,21 @@ def checklist_modal_for(
         discord.ui.Label(
             text="Key points",
             component=group,
-            description="Tick a point only if your answer said it clearly. None is fine too.",
+            description="Under each: your closest words. Tick only what you said; none is fine.",
         )
     )
     return modal
 
 
-def checklist_modal(attempt: Attempt, question: Question) -> discord.ui.Modal:
-    """The checklist for one saved answer."""
+def checklist_modal(
+    attempt: Attempt, question: Question, evidence: Sequence[Evidence]
+) -> discord.ui.Modal:
+    """The checklist for one saved answer, with the evidence from that answer."""
     return checklist_modal_for(
-        question.points(attempt.probe), question.prompt(attempt.probe), f"fu:m:grade:{attempt.id}"
+        question.points(attempt.probe),
+        question.prompt(attempt.probe),
+        f"fu:m:grade:{attempt.id}",
+        evidence,
     )
 
 

@@ -13,7 +13,7 @@ import discord
 
 from bot.core.errors import UserError
 from bot.core.round_state import Phase, Round
-from bot.domain.mock.scorecard import build
+from bot.domain.mock.scorecard import build, part_lines
 from bot.domain.mock.service import MockService
 from bot.domain.services import Services
 from bot.ui.answers.modals import MOCK_MODAL, checklist_modal_for, ticked_points
@@ -63,6 +63,7 @@ class GradeStepButton(StatefulButton, template=rf"fu:mock:grade:{RID}:{SEQ}"):
                 question.points(state.probe),
                 question.prompt(state.probe),
                 f"fu:m:mock:{state.id}:{state.seq}",
+                driver.service.flow.evidence(question, state.probe, state.answer),
             ),
         )
 
@@ -179,6 +180,12 @@ class MockDriver:
             await channel.send(embed=scorecard_embed(build(state, bank)), allowed_mentions=NO_PINGS)
         self.arm(state)
 
+    async def scored(self, state: Round) -> None:
+        """The part just graded: its weighted score, core points, rating and any gentle note."""
+        card = build(state, self.service.flow.library.bank)
+        channel = await self.dm(state.user_id)
+        await channel.send("\n".join(part_lines(state, card)), allowed_mentions=NO_PINGS)
+
     def arm(self, state: Round) -> None:
         """Replace the round's timer with one for its next warning or deadline."""
         old = self.timers.pop(state.id, None)
@@ -282,6 +289,7 @@ async def checklist_submitted(
             interaction.user.id, int(match["rid"]), int(match["seq"]), ticked_points(values)
         )
         await interaction.response.defer()
+        await driver.scored(state)
         await driver.present(state)
 
 

@@ -6,7 +6,7 @@ import discord
 
 from bot.core.models import Question
 from bot.core.round_state import Round
-from bot.domain.answers.grading import bar
+from bot.domain.answers.grading import bar, core_summary
 from bot.domain.mock.scorecard import Scorecard, minutes
 from bot.ui.kit.text import EMBED_FIELD, clip, quote_user_text
 
@@ -39,7 +39,8 @@ def grade_prompt_embed(state: Round, question: Question) -> discord.Embed:
     embed.description = (
         f"{late}**{clip(question.prompt(state.probe), 300)}**\n\n"
         f"{quote_user_text(state.answer)}{cut}\n\nPress **Grade myself** and "
-        "tick the key points your answer covered."
+        "tick the key points your answer covered. Under each you will see your own closest "
+        "words, or a note that none were found; tick only what you said."
     )
     return embed
 
@@ -56,12 +57,16 @@ def scorecard_embed(card: Scorecard) -> discord.Embed:
         probe = f" · probe {line.probe_covered}/{line.probe_total}" if line.probe_total else ""
         late = " ⏰" if line.timed_out else ""
         rows.append(
-            f"**{i}. {line.title}** {line.covered}/{line.total} `{bar(line.coverage)}`"
-            f"{probe} · {minutes(line.seconds)} of {minutes(line.limit)}{late}"
+            f"**{i}. {line.title}** {line.covered}/{line.total} `{bar(line.coverage)}` "
+            f"{round(line.coverage * 100)}%{probe} · "
+            f"{minutes(line.seconds)} of {minutes(line.limit)}{late}"
         )
     embed.description = clip("\n".join(rows) or "No question was graded.", 4096)
-    topics = ", ".join(f"{t} {c}/{n}" for t, (c, n) in sorted(card.topics.items()))
+    topics = ", ".join(f"{t} {round(v * 100)}%" for t, v in sorted(card.topic_shares().items()))
     embed.add_field(name="Per topic", value=clip(topics or "-", EMBED_FIELD), inline=False)
+    if card.core[1]:
+        core = f"{core_summary(*card.core)} (core points count double)"
+        embed.add_field(name="Core points", value=core, inline=False)
     embed.add_field(name="Time", value=f"{minutes(card.seconds)} used of {minutes(card.limit)}")
     if card.missed:
         embed.add_field(

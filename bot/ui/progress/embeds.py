@@ -5,7 +5,7 @@ from __future__ import annotations
 import discord
 
 from bot.core.models import Topic
-from bot.domain.answers.grading import bar
+from bot.domain.answers.grading import bar, core_summary
 from bot.domain.progress.stats import Stats
 from bot.ui.kit.text import clip
 
@@ -17,8 +17,10 @@ def _percent(value: float | None) -> str:
 def stats_embed(name: str, stats: Stats, topics: dict[str, Topic]) -> discord.Embed:
     """Attempts, coverage and mastery per topic, streaks and due reviews."""
     embed = discord.Embed(title=clip(f"Progress · {name}", 256), colour=discord.Colour.blurple())
+    core = f"\n{core_summary(stats.core_covered, stats.core_total)}" if stats.core_total else ""
     embed.description = (
-        f"**{stats.attempts}** graded answers · average coverage **{_percent(stats.coverage)}**\n"
+        f"**{stats.attempts}** graded answers · average coverage **{_percent(stats.coverage)}**"
+        f" (core points count double){core}\n"
         f"Streak **{stats.streak.current}** day(s) (best {stats.streak.best})"
         f"{' · answered today' if stats.streak.active_today else ''} · "
         f"**{stats.due}** review(s) due"
@@ -27,8 +29,9 @@ def stats_embed(name: str, stats: Stats, topics: dict[str, Topic]) -> discord.Em
     for topic in stats.topics:
         info = topics.get(topic.topic)
         label = f"{info.emoji} {info.title}" if info else topic.topic
+        core = f" · core {topic.core_covered}/{topic.core_total}" if topic.core_total else ""
         rows.append(
-            f"{label}: {topic.attempts} · coverage {_percent(topic.coverage)} · "
+            f"{label}: {topic.attempts} · coverage {_percent(topic.coverage)}{core} · "
             f"mastery `{bar(topic.mastery)}` {_percent(topic.mastery)}"
         )
     embed.add_field(name="Per topic", value=clip("\n".join(rows), 1024), inline=False)
