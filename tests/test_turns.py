@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.ui.mock.dm import UserTurns
+from bot.core.clock import FixedClock
+from bot.core.config import MockSettings
+from bot.core.models import Bank
+from bot.domain.answers.service import Flow
+from bot.domain.content.loader import DEFAULT_CONTENT, Library
+from bot.domain.mock.service import MockService
+from bot.store import Store
+from bot.ui.mock.dm import MockDriver, UserTurns
 
 
 async def test_a_later_event_waits_for_the_earlier_one_of_the_same_user() -> None:
@@ -44,3 +51,37 @@ async def test_other_users_do_not_wait_and_idle_users_are_forgotten() -> None:
     held.set()
     await holder
     assert turns._locks == {}
+
+
+class _Channel:
+    """A DM channel that keeps what the driver sends."""
+
+    def __init__(self) -> None:
+        self.sent: list[object] = []
+
+    async def send(self, *args: object, **kwargs: object) -> None:
+        self.sent.append(kwargs.get("embed") or args)
+
+
+class _Client:
+    def __init__(self) -> None:
+        self.channel = _Channel()
+
+    async def create_dm(self, user: object) -> _Channel:
+        return self.channel
+
+
+async def test_resuming_at_the_first_ready_skips_rounds_this_process_already_showed(
+    store: Store, bank: Bank, clock: FixedClock
+) -> None:
+    """discord.py sends on_ready only once every guild is in: a candidate may already have
+    started a round by then, and resuming must not send its step twice."""
+    flow = Flow(store, Library(DEFAULT_CONTENT, bank), clock, max_answer=4000)
+    service = MockService(store, flow, clock, MockSettings())
+    client = _Client()
+    driver = MockDriver(client, service)  # type: ignore[arg-type]  # a client with create_dm only
+    state = await service.start(7, ["cache"], 1, 8)
+    await driver.present(state)
+    await driver.resume_all()
+    assert len(client.channel.sent) == 1
+    driver.close()

@@ -136,6 +136,10 @@ class MockDriver:
         self.client = client
         self.service = service
         self.timers: dict[int, asyncio.Task[None]] = {}
+        # Rounds this process has already shown a step of: the first on_ready can come after
+        # a candidate started one (discord.py waits for every guild first), and resuming must
+        # not send that step a second time.
+        self.presented: set[int] = set()
         self.turns = UserTurns()
 
     async def dm(self, user_id: int) -> discord.DMChannel:
@@ -144,6 +148,7 @@ class MockDriver:
 
     async def present(self, state: Round, resumed: bool = False) -> None:
         """Send what the round's current phase needs, and (re)arm its timer."""
+        self.presented.add(state.id)
         channel = await self.dm(state.user_id)
         bank = self.service.flow.library.bank
         if state.phase is Phase.ANSWER:
@@ -225,6 +230,8 @@ class MockDriver:
     async def resume_all(self) -> None:
         """After a restart: recompute every running round's timer and tell its candidate."""
         for state in await self.service.resumable():
+            if state.id in self.presented:
+                continue
             try:
                 if (
                     state.phase is Phase.ANSWER
