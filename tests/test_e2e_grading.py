@@ -136,7 +136,7 @@ async def test_a_dm_round_shows_own_words_and_weights_core_points(
     options = checkbox_options(checklist.modal.components)
     expected = [describe(e) for e in index.match(question.id, None, answer)]
     assert [o["description"] for o in options] == expected
-    assert NOT_FOUND in expected and expected[-1].startswith("You: “")
+    assert expected[-1].startswith("You: “")  # the words of the last point, quoted back
     assert not any(o.get("default") for o in options)
     await alice.submit_modal(checklist.modal, {"points": plain_points(question)})
     scored = await alice.wait_dm(contains="Question score:")
