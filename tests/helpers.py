@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 from unittest import mock
@@ -71,15 +72,19 @@ def custom_ids(view: discord.ui.View) -> list[str]:
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def run_bot(
-    *args: str, cwd: Path = ROOT, stdin: str | None = None, env: dict[str, str] | None = None
+def run_python(
+    *args: str,
+    cwd: Path = ROOT,
+    stdin: str | None = None,
+    env: dict[str, str] | None = None,
+    preexec_fn: Callable[[], None] | None = None,
 ) -> subprocess.CompletedProcess[str]:
-    """`python -m bot ARGS` as a user runs it: no DISCORD_TOKEN unless `env` gives one."""
+    """`python ARGS` with this tree on its path and no DISCORD_TOKEN unless `env` gives one."""
     clean = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
     clean["PYTHONPATH"] = str(ROOT)
     clean.update(env or {})
     return subprocess.run(
-        [sys.executable, "-m", "bot", *args],
+        [sys.executable, *args],
         cwd=cwd,
         env=clean,
         input=stdin,
@@ -87,4 +92,12 @@ def run_bot(
         text=True,
         timeout=120,
         check=False,
+        preexec_fn=preexec_fn,
     )
+
+
+def run_bot(
+    *args: str, cwd: Path = ROOT, stdin: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` as a user runs it: no DISCORD_TOKEN unless `env` gives one."""
+    return run_python("-m", "bot", *args, cwd=cwd, stdin=stdin, env=env)

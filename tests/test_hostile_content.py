@@ -11,7 +11,6 @@ import os
 import resource
 import shutil
 import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +19,7 @@ import yaml
 
 from bot.domain.content.bankfile import MAX_DEPTH
 from bot.domain.content.loader import DEFAULT_CONTENT
-from tests.helpers import ROOT, run_bot
+from tests.helpers import run_bot, run_python
 
 FAILED_ONE = "content check failed: 1 problem(s)"
 MEMORY_CAP = 1024**3  # an expanded alias bomb needs far more; the check itself needs ~100 MB
@@ -94,19 +93,7 @@ def _run_capped(
     *args: str, cwd: Path, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Like run_bot, with the address space capped so an expanding bomb fails the test."""
-    clean = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN"}
-    clean["PYTHONPATH"] = str(ROOT)
-    clean.update(env or {})
-    return subprocess.run(
-        [sys.executable, *args],
-        cwd=cwd,
-        env=clean,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        preexec_fn=_memory_capped,
-    )
+    return run_python(*args, cwd=cwd, env=env, preexec_fn=_memory_capped)
 
 
 def _assert_refused(result: subprocess.CompletedProcess[str], *lines: str, status: int = 1) -> None:
