@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Iterable
 from datetime import datetime
 
 from bot.core.models import Attempt, Rating
 from bot.core.scoring import core_tally, weighted_share
-from bot.store.db import MAX_ROW_ID, Database, from_text, to_text
+from bot.store.db import MAX_ROW_ID, Database, Row, from_text, to_text
 
 COLUMNS = (
     "id, user_id, guild_id, channel_id, question_id, probe, source, answer, covered, "
@@ -17,7 +16,7 @@ COLUMNS = (
 )
 
 
-def _attempt(row: sqlite3.Row) -> Attempt:
+def _attempt(row: Row) -> Attempt:
     covered = json.loads(row["covered"]) if row["covered"] is not None else None
     core = json.loads(row["core"]) if row["core"] is not None else None
     created = from_text(row["created_at"])
@@ -60,7 +59,7 @@ class Attempts:
         channel_id: int | None = None,
     ) -> Attempt:
         """Save an answer, still ungraded."""
-        new_id = await self.db.execute(
+        new_id = await self.db.insert(
             "INSERT INTO attempts (user_id, guild_id, channel_id, question_id, probe, source, "
             "answer, total, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -91,7 +90,7 @@ class Attempts:
         source: str = "followup",
     ) -> Attempt:
         """Record that a user looked at the key points without answering (counts as Again)."""
-        new_id = await self.db.execute(
+        new_id = await self.db.insert(
             "INSERT INTO attempts (user_id, guild_id, channel_id, question_id, source, total, "
             "rating, revealed, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?)",
             (

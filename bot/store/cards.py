@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from bot.store.db import Database, from_text, from_text_not_null, to_text
+from bot.store.db import Database, Row, from_text, from_text_not_null, to_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,7 +19,7 @@ class CardRow:
     due: datetime
 
 
-def _card(row: sqlite3.Row) -> CardRow:
+def _card(row: Row) -> CardRow:
     due = from_text(row["due"])
     assert due is not None
     return CardRow(
@@ -182,7 +181,7 @@ class Uptime:
 
     async def start(self, now: datetime) -> int:
         """Record a start of the bot; returns the interval's id."""
-        return await self.db.execute(
+        return await self.db.insert(
             "INSERT INTO uptime (started_at, last_seen) VALUES (?, ?)", (to_text(now), to_text(now))
         )
 

@@ -25,7 +25,7 @@ class DailyPosts:
         reveal_at: datetime | None,
     ) -> DailyPost | None:
         """Claim the day's post; None if it was claimed before (never post twice)."""
-        new_id = await self.db.execute(
+        new_id = await self.db.insert(
             "INSERT INTO daily_posts (schedule_id, guild_id, channel_id, local_date, kind, "
             "question_id, status, tries, claimed_at, reveal_at) "
             "VALUES (?, ?, ?, ?, ?, ?, 'claimed', 1, ?, ?) "

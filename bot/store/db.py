@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import aiosqlite
 
@@ -45,6 +45,20 @@ MAX_ROW_ID = 2**63 - 1  # SQLite INTEGER; larger ids (forged custom_ids) cannot 
 
 class StoreError(Exception):
     """The database cannot be used; the message is one line naming the file and the reason."""
+
+
+class Conflict(Exception):
+    """A write broke a UNIQUE constraint (the same in every backend)."""
+
+
+class Row(Protocol):
+    """A result row, by column name or position (sqlite3.Row, asyncpg.Record)."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+
+def _unique(exc: sqlite3.IntegrityError) -> bool:
+    return str(exc).startswith("UNIQUE constraint failed")
 
 
 def explain(path: Path, exc: sqlite3.Error, role: str = "database") -> str:
@@ -124,31 +138,54 @@ def migrations() -> list[tuple[int, Path]]:
 
 
 class Runner:
-    """Statements on the connection, without locking: used inside a transaction."""
+    """Statements on the connection, without locking: used inside a transaction.
+
+    The SQL is the subset SQLite and PostgreSQL share: `?` placeholders, ON CONFLICT, and
+    RETURNING instead of lastrowid. `for_update` is appended to a SELECT whose rows the
+    transaction will change: PostgreSQL locks them; SQLite's BEGIN IMMEDIATE already holds
+    the whole database, so it is empty here."""
+
+    for_update = ""
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self.conn = conn
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run one statement; return lastrowid (inserts) or rowcount."""
-        cursor = await self.conn.execute(sql, tuple(params))
-        # lastrowid is connection-wide: after an INSERT that inserted nothing (ON CONFLICT DO
-        # NOTHING) it still holds an older row's id, so only trust it when a row was written.
-        inserted = sql.lstrip().upper().startswith("INSERT")
-        result = (cursor.lastrowid if cursor.rowcount > 0 else 0) if inserted else cursor.rowcount
+        """Run one statement; return how many rows it changed."""
+        try:
+            cursor = await self.conn.execute(sql, tuple(params))
+        except sqlite3.IntegrityError as exc:
+            if _unique(exc):
+                raise Conflict(str(exc)) from None
+            raise
+        changed = cursor.rowcount
         await cursor.close()
-        return int(result or 0)
+        return max(int(changed), 0)
+
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run an INSERT into a table with an `id` key; return the new row's id, or 0 when
+        it inserted nothing (ON CONFLICT DO NOTHING)."""
+        row = await self.fetchone(f"{sql} RETURNING id", params)
+        return int(row[0]) if row else 0
 
     async def executemany(self, sql: str, rows: Iterable[Iterable[Any]]) -> None:
         """Run one statement for many rows."""
         await self.conn.executemany(sql, [tuple(r) for r in rows])
 
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         """The first row of a query, or None."""
-        async with self.conn.execute(sql, tuple(params)) as cursor:
-            return await cursor.fetchone()
+        try:
+            async with self.conn.execute(sql, tuple(params)) as cursor:
+                row: Row | None = await cursor.fetchone()
+                # An INSERT ... RETURNING is only done once its cursor is read to the end.
+                await cursor.fetchall()
+                return row
+        except sqlite3.IntegrityError as exc:
+            if _unique(exc):
+                raise Conflict(str(exc)) from None
+            raise
 
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """Every row of a query."""
         async with self.conn.execute(sql, tuple(params)) as cursor:
             return list(await cursor.fetchall())
@@ -237,16 +274,21 @@ class Database:
             await self.conn.close()
 
     async def execute(self, sql: str, params: Iterable[Any] = ()) -> int:
-        """Run one statement on its own; return lastrowid (inserts) or rowcount."""
+        """Run one statement on its own; return how many rows it changed."""
         async with self._lock:
             return await self._runner.execute(sql, params)
 
-    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> sqlite3.Row | None:
+    async def insert(self, sql: str, params: Iterable[Any] = ()) -> int:
+        """Run one INSERT on its own; return the new id, or 0 when nothing was inserted."""
+        async with self._lock:
+            return await self._runner.insert(sql, params)
+
+    async def fetchone(self, sql: str, params: Iterable[Any] = ()) -> Row | None:
         """The first row of a query, or None."""
         async with self._lock:
             return await self._runner.fetchone(sql, params)
 
-    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[sqlite3.Row]:
+    async def fetchall(self, sql: str, params: Iterable[Any] = ()) -> list[Row]:
         """Every row of a query."""
         async with self._lock:
             return await self._runner.fetchall(sql, params)

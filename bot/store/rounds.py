@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.core.round_state import Phase, Round
-from bot.store.db import Database, from_text, to_text
+from bot.store.db import Conflict, Database, from_text, to_text
 
 STATUS = {
     Phase.ANSWER: "active",
@@ -29,12 +28,12 @@ class Rounds:
     async def create(self, user_id: int, now: datetime) -> int:
         """Reserve an id for a new active round (the state is saved right after)."""
         try:
-            return await self.db.execute(
+            return await self.db.insert(
                 "INSERT INTO rounds (user_id, status, state, created_at, updated_at) "
                 "VALUES (?, 'active', '{}', ?, ?)",
                 (user_id, to_text(now), to_text(now)),
             )
-        except sqlite3.IntegrityError:
+        except Conflict:
             raise ActiveRoundExists(user_id) from None
 
     async def save(self, state: Round, now: datetime) -> None:

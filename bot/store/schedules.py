@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.core.models import DailyPost, Schedule
-from bot.store.db import Database, from_text, to_text
+from bot.store.db import Database, Row, from_text, to_text
 
 SCHEDULE_COLUMNS = (
     "id, guild_id, channel_id, post_time, timezone, topics, role_id, use_thread, "
@@ -19,7 +18,7 @@ POST_COLUMNS = (
 )
 
 
-def _schedule(row: sqlite3.Row) -> Schedule:
+def _schedule(row: Row) -> Schedule:
     created = from_text(row["created_at"])
     assert created is not None
     return Schedule(
@@ -38,7 +37,7 @@ def _schedule(row: sqlite3.Row) -> Schedule:
     )
 
 
-def _post(row: sqlite3.Row) -> DailyPost:
+def _post(row: Row) -> DailyPost:
     claimed = from_text(row["claimed_at"])
     assert claimed is not None
     return DailyPost(

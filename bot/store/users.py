@@ -35,7 +35,9 @@ class Users:
         self.db = db
 
     async def _ensure(self, user_id: int) -> None:
-        await self.db.execute("INSERT OR IGNORE INTO users (user_id) VALUES (?)", (user_id,))
+        await self.db.execute(
+            "INSERT INTO users (user_id) VALUES (?) ON CONFLICT DO NOTHING", (user_id,)
+        )
 
     async def dms_closed_until(self, user_id: int) -> datetime | None:
         """Until when the bot should not try to DM this user again."""
