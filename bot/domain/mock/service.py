@@ -96,7 +96,7 @@ class MockService:
         """The user's running round."""
         return await self.store.rounds.active_for(user_id)
 
-    async def _advance(self, round_id: int, change: Change) -> Advanced:
+    async def _advance(self, round_id: int, change: Change, quiet: bool = False) -> Advanced:
         """Apply a pure transition under the round's row lock (see Rounds.advance); a
         transition that no longer fits the stored round (RoundError, or `change` says None)
         writes nothing."""
@@ -109,7 +109,7 @@ class MockService:
 
         result = await self.store.rounds.advance(round_id, applied, self.clock.now())
         state = result.state
-        if result.moved and state is not None:
+        if result.moved and state is not None and not quiet:
             log.info(
                 "round transition round=%s user=%s phase=%s index=%s probe=%s seq=%s",
                 state.id,
@@ -132,7 +132,7 @@ class MockService:
             return appended
 
         async with self._locks[state.id]:
-            result = await self._advance(state.id, append)
+            result = await self._advance(state.id, append, quiet=True)  # a line per message
         if result.state is None or result.state.phase is not Phase.ANSWER:
             raise UserError(MOVED_ON)
         return result.state, cut
