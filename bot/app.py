@@ -19,6 +19,7 @@ from bot.cogs.answers import AnswersCog
 from bot.cogs.daily import DailyCog
 from bot.cogs.mock import MockCog
 from bot.cogs.progress import ProgressCog
+from bot.core.errors import StoreUnavailable
 from bot.domain.daily.jobs import DailyJobs
 from bot.domain.services import Services
 from bot.ui.answers.buttons import ANSWER_BUTTONS
@@ -151,7 +152,10 @@ class FollowupMixin(_Bot):
     @tasks.loop(minutes=1)
     async def heartbeat(self) -> None:
         """Record that the bot is up: days it was down never break a user's streak."""
-        await self.services.store.uptime.seen(self._uptime_id, self.services.clock.now())
+        try:
+            await self.services.store.uptime.seen(self._uptime_id, self.services.clock.now())
+        except StoreUnavailable:  # an unhandled error would stop the loop for good
+            log.warning("heartbeat: database unreachable; next try in a minute")
 
     async def close(self) -> None:
         """Stop the scheduler and round timers first, so nothing starts while closing; give

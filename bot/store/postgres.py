@@ -37,6 +37,22 @@ LOST = (
 MIGRATION_LOCK = 0x666F6C6C6F77  # "follow": one process migrates at a time
 
 
+class _OneLine(logging.Filter):
+    """asyncpg's pool logs a traceback each time it cannot reopen its floor of connections
+    while the server is away, an outage it recovers from by itself: say it in one line."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.exc_info and record.exc_info[1] is not None:
+            error = record.exc_info[1]
+            record.msg = f"{record.getMessage()}: {type(error).__name__}: {error}"
+            record.args = ()
+            record.exc_info = None
+        return True
+
+
+logging.getLogger("asyncpg.pool").addFilter(_OneLine())
+
+
 def is_postgres_url(location: str) -> bool:
     """Whether bot.database names a PostgreSQL server rather than an SQLite file."""
     return location.startswith(URL_SCHEMES)
