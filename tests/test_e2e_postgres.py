@@ -8,12 +8,14 @@ bot reconnects by itself once the server is back."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime
 from pathlib import Path
 
 import asyncpg
 import pytest
 
 from bot.core.errors import StoreUnavailable
+from bot.store import Store
 from tests.conftest import bot_process
 from tests.fakediscord import FakeDiscord
 from tests.helpers import run_bot
@@ -87,14 +89,37 @@ async def test_postgres_restarting_under_the_bot_loses_nothing(
     assert "database unreachable" in log
 
 
-def test_an_unreachable_server_at_start_is_one_line_without_the_password(tmp_path: Path) -> None:
-    url = "postgresql://followup:s3cret-pw@127.0.0.1:9/followup"  # port 9: nothing listens
+@pytest.mark.parametrize(
+    ("url", "reason"),
+    [
+        ("postgresql://followup:s3cret-pw@127.0.0.1:9/followup", "Connect call failed"),
+        ("postgresql://followup:s3cret-pw@127.0.0.1:99999/test", "port must be 0-65535"),
+        ("postgresql://nobody-here:s3cret-pw@127.0.0.1:5432/test", 'role "nobody-here"'),
+    ],
+    ids=["nothing listens", "not a port", "no such role"],
+)
+def test_a_server_that_cannot_be_used_at_start_is_one_line_without_the_password(
+    tmp_path: Path, url: str, reason: str
+) -> None:
     config = postgres_config(tmp_path, url)
     started = run_bot("--config", str(config), env={"DISCORD_TOKEN": "x.y.z"})
     assert started.returncode == 2
-    lines = started.stderr.strip().splitlines()
-    assert lines[-1].startswith(
-        "error: database postgresql://followup:***@127.0.0.1:9/followup: cannot connect ("
-    )
+    line = started.stderr.strip().splitlines()[-1]
+    shown = url.replace(":s3cret-pw@", ":***@")
+    assert line.startswith(f"error: database {shown}: cannot connect (") and reason in line
     assert "s3cret-pw" not in started.stderr + started.stdout
     assert "Traceback" not in started.stderr
+
+
+async def test_health_reads_the_heartbeat_on_postgres(tmp_path: Path) -> None:
+    async with fresh_schema() as url:
+        config = postgres_config(tmp_path, url)
+        never = run_bot("--config", str(config), "health")
+        assert never.returncode == 1 and "no bot has recorded a heartbeat" in never.stderr
+        store = await Store.open(url)
+        try:
+            await store.uptime.start(datetime.now(UTC))
+        finally:
+            await store.close()
+        healthy = run_bot("--config", str(config), "health")
+        assert healthy.returncode == 0 and healthy.stdout.startswith("healthy: ")

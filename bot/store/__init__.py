@@ -124,6 +124,8 @@ async def last_heartbeat(
     if is_postgres_url(str(location)):
         db = await PostgresDatabase.open(str(location), postgres or PostgresSettings(), False)
         try:
+            if await db.version() == 0:  # followup has never run on this database
+                return None
             row = await db.fetchone("SELECT MAX(last_seen) FROM uptime")
         finally:
             await db.close()

@@ -59,14 +59,12 @@ def is_postgres_url(location: str) -> bool:
 
 
 def redact(url: str) -> str:
-    """The URL without its password, for messages and logs."""
+    """The URL without its password, for messages and logs (whatever else is wrong in it)."""
     parts = urlsplit(url)
-    if parts.password is None:
+    user, at, host = parts.netloc.rpartition("@")
+    if not at or ":" not in user:
         return url
-    host = parts.hostname or ""
-    if parts.port:
-        host = f"{host}:{parts.port}"
-    return urlunsplit(parts._replace(netloc=f"{parts.username}:***@{host}"))
+    return urlunsplit(parts._replace(netloc=f"{user.split(':', 1)[0]}:***@{host}"))
 
 
 @functools.lru_cache(maxsize=1024)
@@ -168,7 +166,7 @@ class PostgresDatabase:
                 timeout=settings.connect_timeout,
                 command_timeout=settings.command_timeout,
             )
-        except (*LOST, asyncpg.PostgresError, ValueError) as exc:
+        except (*LOST, asyncpg.PostgresError, ValueError, OverflowError) as exc:  # bad URL too
             reason = str(exc).replace(url, name) or type(exc).__name__
             raise StoreError(f"database {name}: cannot connect ({reason})") from None
         db = cls(pool, name)
