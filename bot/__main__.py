@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from bot.core.config import TOKEN_VARIABLE, ConfigError, MockSettings, Settings, load_settings
+from bot.core.errors import StoreUnavailable
 from bot.domain.content.loader import ContentError, content_root, load_bank
 from bot.domain.content.report import style_warnings, summary
 from bot.store.db import StoreError
@@ -74,6 +75,18 @@ def _practice_parser(commands: argparse._SubParsersAction) -> None:
     saved.add_argument("--abandon", action="store_true", help="drop the saved round, start anew")
 
 
+def _db_parser(commands: argparse._SubParsersAction) -> None:
+    db = commands.add_parser("db", help="move the database: copy it into a new one")
+    _config_option(db)
+    db_cmd = db.add_subparsers(dest="db_command", title="commands")
+    copy = db_cmd.add_parser(
+        "copy", help="copy every table into a new, empty database, in one transaction"
+    )
+    _config_option(copy)
+    copy.add_argument("source", help="an SQLite file or a postgresql:// URL")
+    copy.add_argument("target", help="an SQLite file or a postgresql:// URL (must be empty)")
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = Parser(prog="python -m bot", description=DESCRIPTION)
     _config_option(parser)
@@ -88,6 +101,7 @@ def _parser() -> argparse.ArgumentParser:
     backup = commands.add_parser("backup", help="copy the database safely, even while running")
     _config_option(backup)
     backup.add_argument("path", type=_path, help="the copy to write (not a folder)")
+    _db_parser(commands)
     health = commands.add_parser("health", help="exit 0 if a bot on this database is up")
     _config_option(health)
     health.add_argument(
@@ -141,7 +155,15 @@ def _run_bot(settings: Settings) -> int:
 
 def _backup(settings: Settings, target: Path) -> int:
     from bot.store import backup
+    from bot.store.postgres import is_postgres_url, redact
 
+    if is_postgres_url(settings.bot.database):
+        print(
+            f"error: backup copies an SQLite file; {redact(settings.bot.database)} is "
+            "PostgreSQL: use pg_dump, or `python -m bot db copy URL FILE` for an SQLite copy",
+            file=sys.stderr,
+        )
+        return 2
     source = Path(settings.bot.database)
     asyncio.run(backup(source, target))
     print(f"backed up {source} to {target}")
@@ -151,9 +173,10 @@ def _backup(settings: Settings, target: Path) -> int:
 def _health(settings: Settings, max_age: float) -> int:
     """For a container's HEALTHCHECK: is the bot's heartbeat fresh?"""
     from bot.store import last_heartbeat
+    from bot.store.postgres import redact
 
-    source = Path(settings.bot.database)
-    seen = asyncio.run(last_heartbeat(source))
+    source = redact(settings.bot.database)
+    seen = asyncio.run(last_heartbeat(settings.bot.database, settings.postgres))
     if seen is None:
         print(f"unhealthy: no bot has recorded a heartbeat in {source} yet", file=sys.stderr)
         return 1
@@ -162,6 +185,21 @@ def _health(settings: Settings, max_age: float) -> int:
         print(f"unhealthy: the last heartbeat was {age:.0f} s ago", file=sys.stderr)
         return 1
     print(f"healthy: the last heartbeat was {max(age, 0):.0f} s ago")
+    return 0
+
+
+def _copy(settings: Settings, source: str, target: str) -> int:
+    from bot.store import copy_between
+    from bot.store.postgres import redact
+
+    def local(text: str) -> str:  # ~ in a file name, as everywhere else
+        return text if "://" in text else str(_path(text))
+
+    copied = asyncio.run(copy_between(local(source), local(target), settings.postgres))
+    print(
+        f"copied {sum(copied.values()):,} rows in {len(copied)} tables from {redact(source)} "
+        f"to {redact(target)}; every table's row count matches"
+    )
     return 0
 
 
@@ -182,6 +220,11 @@ def _dispatch(args: argparse.Namespace, settings: Settings) -> int:
         return _backup(settings, args.path)
     if args.command == "health":
         return _health(settings, args.max_age)
+    if args.command == "db":
+        if args.db_command is None:
+            print("python -m bot db: error: choose a command: copy SOURCE TARGET", file=sys.stderr)
+            return 2
+        return _copy(settings, args.source, args.target)
     return _run_bot(settings)
 
 
@@ -201,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         return _dispatch(args, settings)
-    except StoreError as exc:
+    except (StoreError, StoreUnavailable) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
 

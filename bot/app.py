@@ -19,6 +19,7 @@ from bot.cogs.answers import AnswersCog
 from bot.cogs.daily import DailyCog
 from bot.cogs.mock import MockCog
 from bot.cogs.progress import ProgressCog
+from bot.core.errors import StoreUnavailable
 from bot.core.shards import Shards
 from bot.domain.daily.jobs import DailyJobs
 from bot.domain.services import Services
@@ -163,13 +164,18 @@ class FollowupMixin(_Bot):
     @tasks.loop(minutes=1)
     async def heartbeat(self) -> None:
         """Record that the bot is up: days it was down never break a user's streak."""
-        await self.services.store.uptime.seen(self._uptime_id, self.services.clock.now())
+        try:
+            await self.services.store.uptime.seen(self._uptime_id, self.services.clock.now())
+        except StoreUnavailable:  # an unhandled error would stop the loop for good
+            log.warning("heartbeat: database unreachable; next try in a minute")
 
     @tasks.loop(seconds=ROUND_WATCH_SECONDS)
     async def watch_rounds(self) -> None:
         """Watch every running round's timer, whichever process started the round."""
         try:
             await self.mock_driver.watch_all()
+        except StoreUnavailable:
+            log.warning("watching round timers: database unreachable; next try in 30 s")
         except Exception:  # the next pass tries again; a failed pass must not end the loop
             log.exception("watching round timers failed")
 

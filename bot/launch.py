@@ -7,7 +7,6 @@ import logging
 import os
 import signal
 import sys
-from pathlib import Path
 
 import aiohttp
 import discord
@@ -108,7 +107,7 @@ async def _main(settings: Settings, token: str) -> int:
             file=sys.stderr,
         )
         return 2
-    store = await Store.open(Path(settings.bot.database))  # StoreError: one line, exit 2
+    store = await Store.open(settings.bot.database, settings.postgres)  # StoreError: exit 2
     try:
         if shutdown.requested.is_set():
             return 0

@@ -16,6 +16,7 @@ from bot.core.models import Bank
 from bot.domain.answers.service import Flow
 from bot.domain.content.loader import DEFAULT_CONTENT, Library, load_bank
 from bot.store import Store
+from tests.pg import fresh_schema
 
 # Property tests never time themselves: no per-example deadline, and no health check that
 # fails a test because a busy machine generated its data slowly.
@@ -37,12 +38,19 @@ def clock() -> FixedClock:
     return FixedClock(datetime(2026, 3, 1, 12, 0, tzinfo=UTC))
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    """A store on a real SQLite file in a temporary folder."""
-    opened = await Store.open(tmp_path / "data" / "test.sqlite3")
-    yield opened
-    await opened.close()
+@pytest.fixture(params=["sqlite", "postgres"])
+async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:
+    """A store on each backend: a real SQLite file in a temporary folder, and a fresh schema
+    on a real PostgreSQL server (skipped locally without one, failing under CI)."""
+    if request.param == "sqlite":
+        opened = await Store.open(tmp_path / "data" / "test.sqlite3")
+        yield opened
+        await opened.close()
+        return
+    async with fresh_schema() as url:
+        opened = await Store.open(url)
+        yield opened
+        await opened.close()
 
 
 @pytest.fixture

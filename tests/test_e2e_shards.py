@@ -2,8 +2,8 @@
 
 Each process gets only its shard's guild events (the fake routes them as Discord does, DMs to
 shard 0); they share the database, the bot's token and its global rate limit. The database
-setting comes from one fixture (`shared_database`): point it at PostgreSQL and every test
-here runs the processes there.
+setting comes from one fixture (`shared_database`): every test runs on one SQLite file and
+on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from bot.store import Store
 from tests.conftest import HANG_GUARD, ROOT, STARTED
 from tests.fakediscord import BotProcess, FakeDiscord
 from tests.fakediscord.models import FakeChannel, FakeGuild
+from tests.pg import fresh_schema
 from tests.test_e2e_faults import record
 from tests.test_e2e_mock import answer, grade_all
 
@@ -29,16 +30,22 @@ SHARDS = 2
 GUILDS, PER_GUILD = 6, 5  # consecutive fake guilds alternate shards: 3 guilds on each
 
 
-@pytest.fixture
-def shared_database(tmp_path: Path) -> str:
-    """`bot.database` for both processes (and for the test's own look at the data)."""
-    return str(tmp_path / "data" / "followup.sqlite3")
+@pytest.fixture(params=["sqlite", "postgres"])
+async def shared_database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """`bot.database` for both processes (and for the test's own look at the data): one SQLite
+    file (WAL) on this host, or a fresh schema on PostgreSQL (skipped without a server,
+    failing under CI)."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "data" / "followup.sqlite3")
+        return
+    async with fresh_schema() as url:
+        yield url
 
 
 @asynccontextmanager
 async def opened(database: str) -> AsyncIterator[Store]:
     """The bot's own store on the shared database, to seed it and count what is in it."""
-    store = await Store.open(Path(database))
+    store = await Store.open(database)
     try:
         yield store
     finally:
@@ -75,6 +82,10 @@ async def started(process: BotProcess, sync: bool = False) -> BotProcess:
     await process.start()
     await process.wait_ready(sync=sync)
     return process
+
+
+def backend(database: str) -> str:
+    return "postgres" if database.startswith("postgresql") else "sqlite"
 
 
 def clean_logs(fake: FakeDiscord, *processes: BotProcess) -> None:
@@ -219,7 +230,7 @@ async def test_fan_out_over_two_processes_with_one_killed_midway(
     duplicates = sum(n - 1 for n in counts.values() if n > 1)
     missing = len(channels) - len(counts)
     record(
-        "two processes, daily fan-out, kill -9 of one",
+        f"two processes, fan-out, kill -9 of one ({backend(shared_database)})",
         fake,
         posts=sum(counts.values()),
         losses=missing,
@@ -253,7 +264,7 @@ async def test_two_processes_on_the_same_shard_during_a_deploy_post_once(
     missing = len(channels) - len(counts)
     made = [p.log(tail=None).count("daily posted") for p in (old, new)]
     record(
-        f"deploy overlap on a shard: posts by old+new {made[0]}+{made[1]}, "
+        f"deploy overlap ({backend(shared_database)}): old+new {made[0]}+{made[1]}, "
         f"nonce {fake.state.nonce_replays}",
         fake,
         posts=sum(counts.values()),

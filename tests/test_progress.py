@@ -203,6 +203,7 @@ async def test_forget_me_leaves_no_rows(
         ),
     ],
 )
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)  # SQLite's query planner
 async def test_queries_use_indexes(store: Store, sql: str, index: str) -> None:
     plan = " ".join(str(tuple(r)) for r in await store.db.fetchall(f"EXPLAIN QUERY PLAN {sql}"))
     assert index in plan, plan

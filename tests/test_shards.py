@@ -1,9 +1,11 @@
 """Several processes as one bot: the shard rule, daily posts per shard, and round transitions
-racing between processes (two Store objects over one database file, as two processes are)."""
+racing between processes (two Store objects over one database, as two processes are), on
+SQLite and on PostgreSQL."""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -24,6 +26,7 @@ from bot.domain.daily.jobs import DailyJobs
 from bot.domain.daily.service import DailyService
 from bot.domain.mock.service import MockService
 from bot.store import Store
+from tests.pg import fresh_schema
 from tests.test_daily import RecordingPoster
 
 NOON = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -69,19 +72,22 @@ def test_impossible_shard_sets_are_refused() -> None:
 # -- daily posts per shard -------------------------------------------------------------------
 
 
-async def open_twice(tmp_path: Path) -> tuple[Store, Store]:
-    """Two stores on one SQLite file: what two bot processes on one database are."""
-    path = tmp_path / "data" / "shared.sqlite3"
-    first = await Store.open(path)
-    return first, await Store.open(path)
-
-
-@pytest.fixture
-async def two_stores(tmp_path: Path) -> AsyncIterator[tuple[Store, Store]]:
-    stores = await open_twice(tmp_path)
-    yield stores
-    for store in stores:
-        await store.close()
+@pytest.fixture(params=["sqlite", "postgres"])
+async def two_stores(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[tuple[Store, Store]]:
+    """Two stores on one database (an SQLite file, a PostgreSQL schema): what two bot
+    processes on one database are."""
+    async with contextlib.AsyncExitStack() as stack:
+        if request.param == "sqlite":
+            location = str(tmp_path / "data" / "shared.sqlite3")
+        else:
+            location = await stack.enter_async_context(fresh_schema())
+        first = await Store.open(location)
+        second = await Store.open(location)
+        yield first, second
+        for store in (first, second):
+            await store.close()
 
 
 def daily(store: Store, bank: Bank, clock: FixedClock, shards: Shards) -> DailyService:

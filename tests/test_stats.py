@@ -251,7 +251,7 @@ async def test_the_sums_stay_exact_through_grades_regrades_and_deletes(
         marks = [0, 1] if i % 2 else None  # with core marks, or as an answer from before 006
         await store.attempts.grade(row["id"], [0], Rating.HARD, clock.now(), core=marks)
     weighted = await store.db.fetchone(
-        "SELECT COUNT(*) FROM attempts WHERE weighted IS NOT score AND core_total > 0"
+        "SELECT COUNT(*) FROM attempts WHERE weighted != score AND core_total > 0"
     )
     assert weighted is not None and weighted[0] > 0  # core marks made some shares differ
     await store.db.execute("UPDATE attempts SET user_id = 9 WHERE id = ?", (graded[1]["id"],))

@@ -11,9 +11,12 @@ import pytest
 from bot.core.clock import FixedClock
 from bot.core.models import Rating
 from bot.store import Store, StoreError, backup
-from bot.store.db import migrations
+from bot.store.db import DIALECTS, migrations
+
+SQLITE_ONLY = pytest.mark.parametrize("store", ["sqlite"], indirect=True)
 
 
+@SQLITE_ONLY
 async def test_pragmas_and_migrations(store: Store) -> None:
     mode = await store.db.fetchone("PRAGMA journal_mode")
     assert mode is not None and mode[0] == "wal"
@@ -24,7 +27,19 @@ async def test_pragmas_and_migrations(store: Store) -> None:
 
 
 async def test_migrate_again_is_a_no_op(store: Store) -> None:
-    assert await store.db.migrate() == len(migrations())
+    assert await store.db.migrate() == len(migrations(store.db.dialect))
+    assert await store.db.version() == len(migrations(store.db.dialect))
+
+
+def test_every_migration_is_written_in_both_dialects() -> None:
+    names = {dialect: [path.name for _, path in migrations(dialect)] for dialect in DIALECTS}
+    assert names["sqlite"] == names["postgres"]
+
+
+@pytest.mark.parametrize("store", ["postgres"], indirect=True)
+async def test_postgres_tracks_each_migration_once(store: Store) -> None:
+    rows = await store.db.fetchall("SELECT version, name FROM schema_migrations ORDER BY version")
+    assert [(r[0], r[1]) for r in rows] == [(n, p.name) for n, p in migrations("postgres")]
 
 
 async def test_reopening_keeps_data(tmp_path: Path, clock: FixedClock) -> None:
@@ -129,6 +144,7 @@ async def test_naive_datetimes_are_refused(store: Store) -> None:
         )
 
 
+@SQLITE_ONLY
 async def test_backup_copies_a_live_database(store: Store, tmp_path: Path) -> None:
     await store.meta.set("kept", "yes")
     target = tmp_path / "backup" / "copy.sqlite3"

@@ -62,6 +62,16 @@ class ReviewSettings:
 
 
 @dataclass(frozen=True)
+class PostgresSettings:
+    """[postgres]: the connection pool, when bot.database is a postgresql:// URL."""
+
+    pool_min: int = 1
+    pool_max: int = 10
+    connect_timeout: float = 10.0  # seconds to open a connection (or fail and say so)
+    command_timeout: float = 30.0  # seconds a statement may take before it is given up
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything the bot is configured with."""
 
@@ -69,6 +79,7 @@ class Settings:
     daily: DailySettings = field(default_factory=DailySettings)
     mock: MockSettings = field(default_factory=MockSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
+    postgres: PostgresSettings = field(default_factory=PostgresSettings)
 
 
 RULES: dict[str, tuple[Any, str]] = {
@@ -88,7 +99,14 @@ RULES: dict[str, tuple[Any, str]] = {
         lambda v: 0 <= v <= SHARD_COUNT_MAX,
         f"must be 0 (no sharding) up to {SHARD_COUNT_MAX}",
     ),
-    "bot.database": (lambda v: v.strip() != "", "must name a file"),
+    "bot.database": (
+        lambda v: v.strip() != "",
+        "must name an SQLite file or be a postgresql:// URL",
+    ),
+    "postgres.pool_min": (lambda v: 1 <= v <= 100, "must be between 1 and 100"),
+    "postgres.pool_max": (lambda v: 1 <= v <= 100, "must be between 1 and 100"),
+    "postgres.connect_timeout": (lambda v: 0.5 <= v <= 300, "must be between 0.5 and 300"),
+    "postgres.command_timeout": (lambda v: 1 <= v <= 3600, "must be between 1 and 3600"),
     "daily.catch_up_hours": (lambda v: 0 <= v <= 24, "must be between 0 and 24"),
     "daily.reveal_after_hours": (lambda v: 0 <= v <= 72, "must be between 0 and 72 (0: next post)"),
     "daily.posts_per_second": (lambda v: 0 < v <= 45, "must be above 0 and at most 45"),
@@ -154,6 +172,8 @@ def parse_settings(data: dict[str, Any], source: str = "config") -> Settings:
     built = {name: _section(hints[name], data[name], name, source) for name in data}
     settings = Settings(**built)
     _check_shards(settings.bot, source)
+    if settings.postgres.pool_min > settings.postgres.pool_max:
+        raise ConfigError(f"{source}: postgres.pool_min: must not be above postgres.pool_max")
     return settings
 
 

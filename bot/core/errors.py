@@ -22,3 +22,13 @@ class Gone(UserError):
             f"That {what} is no longer available (the question bank changed or it expired). "
             "Try /followup for a fresh one."
         )
+
+
+class StoreUnavailable(UserError):
+    """The database cannot be reached for a moment (a PostgreSQL restart, a network blip).
+    Nothing was saved by the action that met it, so the user can simply do it again."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "The database is not reachable right now, so nothing was saved. Try again in a moment."
+        )

@@ -1,34 +1,39 @@
-"""The store: the only package that speaks SQL. Repositories share one Database."""
+"""The store: the only package that speaks SQL. Repositories share one Database: an SQLite
+file (the default) or a PostgreSQL server (bot.database = "postgresql://...")."""
 
 from __future__ import annotations
 
 import asyncio
 import os
 import sqlite3
+from collections.abc import Callable
 from contextlib import closing
 from datetime import datetime
 from pathlib import Path
 
+from bot.core.config import PostgresSettings
 from bot.store.attempts import Attempts
 from bot.store.cards import Cards, Uptime
+from bot.store.copy import copy_database
 from bot.store.daily_posts import DailyPosts
-from bot.store.db import (
-    Database,
-    StoreError,
-    check_file,
-    check_version,
-    check_writable,
-    explain,
-    from_text,
-    make_folder,
-)
+from bot.store.db import Database, StoreError, from_text
+from bot.store.postgres import PostgresDatabase, is_postgres_url
 from bot.store.rounds import Rounds
 from bot.store.schedules import Schedules
+from bot.store.sqlite import (
+    SqliteDatabase,
+    check_file,
+    check_source,
+    check_writable,
+    explain,
+    make_folder,
+    read_only,
+)
 from bot.store.users import Meta, Users
 
 
 class Store:
-    """Every repository over one SQLite file."""
+    """Every repository over one database."""
 
     def __init__(self, db: Database) -> None:
         self.db = db
@@ -42,32 +47,24 @@ class Store:
         self.uptime = Uptime(db)
 
     @classmethod
-    async def open(cls, path: Path) -> Store:
-        """Open the database file (created and migrated as needed)."""
-        return cls(await Database.open(Path(path)))
+    async def open(cls, location: str | Path, postgres: PostgresSettings | None = None) -> Store:
+        """Open the database (an SQLite file, created as needed, or a postgresql:// URL) and
+        migrate it. Raises StoreError, one line, when it cannot be used."""
+        return cls(await open_database(location, postgres))
 
     async def close(self) -> None:
         """Close the database."""
         await self.db.close()
 
 
+async def open_database(location: str | Path, postgres: PostgresSettings | None = None) -> Database:
+    """The backend bot.database names, opened and migrated."""
+    if is_postgres_url(str(location)):
+        return await PostgresDatabase.open(str(location), postgres or PostgresSettings())
+    return await SqliteDatabase.open(Path(location))
+
+
 SQLITE_HEADER = b"SQLite format 3\x00"
-
-
-def _read_only(path: Path) -> sqlite3.Connection:
-    """A connection that never creates or writes the file (a URI with mode=ro)."""
-    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
-
-
-def _check_source(source: Path) -> None:
-    check_file(source)
-    if not source.exists():
-        raise StoreError(f"database {source}: no database there (see bot.database in the config)")
-    try:
-        with closing(_read_only(source)) as conn:
-            check_version(source, conn.execute("PRAGMA user_version").fetchone()[0])
-    except sqlite3.Error as exc:
-        raise StoreError(explain(source, exc)) from None
 
 
 def _check_target(source: Path, target: Path) -> None:
@@ -85,13 +82,13 @@ def _check_target(source: Path, target: Path) -> None:
 
 
 def _backup_file(source: Path, target: Path) -> None:
-    _check_source(source)
+    check_source(source)
     _check_target(source, target)
     # Copy next to the target, then rename: a failed copy never replaces an older backup.
     partial = target.with_name(f".{target.name}.partial")
     try:
         partial.unlink(missing_ok=True)  # left by a copy that was killed
-        with closing(_read_only(source)) as src, closing(sqlite3.connect(partial)) as dst:
+        with closing(read_only(source)) as src, closing(sqlite3.connect(partial)) as dst:
             src.backup(dst)  # the online backup API: consistent even while the bot writes
         os.replace(partial, target)
     except sqlite3.Error as exc:
@@ -110,15 +107,59 @@ async def backup(source: Path, target: Path) -> None:
 
 
 def _last_seen(source: Path) -> datetime | None:
-    _check_source(source)
+    check_source(source)
     try:
-        with closing(_read_only(source)) as conn:
+        with closing(read_only(source)) as conn:
             (seen,) = conn.execute("SELECT MAX(last_seen) FROM uptime").fetchone()
     except sqlite3.Error as exc:
         raise StoreError(explain(source, exc)) from None
     return from_text(seen)
 
 
-async def last_heartbeat(source: Path) -> datetime | None:
-    """When a bot running on this database last recorded that it was up (read-only)."""
-    return await asyncio.to_thread(_last_seen, source)
+async def last_heartbeat(
+    location: str | Path, postgres: PostgresSettings | None = None
+) -> datetime | None:
+    """When a bot running on this database last recorded that it was up (read-only: a health
+    check never creates or migrates a database)."""
+    if is_postgres_url(str(location)):
+        db = await PostgresDatabase.open(str(location), postgres or PostgresSettings(), False)
+        try:
+            if await db.version() == 0:  # followup has never run on this database
+                return None
+            row = await db.fetchone("SELECT MAX(last_seen) FROM uptime")
+        finally:
+            await db.close()
+        return from_text(row[0]) if row else None
+    return await asyncio.to_thread(_last_seen, Path(location))
+
+
+async def copy_between(
+    source: str | Path,
+    target: str | Path,
+    postgres: PostgresSettings | None = None,
+    progress: Callable[[str], None] = print,
+) -> dict[str, int]:
+    """`db copy`: every row of the source database into the new, empty target."""
+    if not is_postgres_url(str(source)):
+        await asyncio.to_thread(check_source, Path(source))  # never create a source
+    if _same(source, target):
+        raise StoreError(f"database {target}: is the source itself; name another database")
+    readable = await open_database(source, postgres)
+    try:
+        writable = await open_database(target, postgres)
+        try:
+            return await copy_database(readable, writable, progress)
+        except sqlite3.Error as exc:  # a full disk midway: the transaction is rolled back
+            raise StoreError(
+                f"database {target}: the copy failed and kept nothing ({exc})"
+            ) from None
+        finally:
+            await writable.close()
+    finally:
+        await readable.close()
+
+
+def _same(source: str | Path, target: str | Path) -> bool:
+    if is_postgres_url(str(source)) or is_postgres_url(str(target)):
+        return str(source) == str(target)
+    return Path(source).resolve() == Path(target).resolve()

@@ -128,19 +128,21 @@ class Attempts:
         ticks = sorted(set(covered))
         marks = None if core is None else sorted(set(core))
         async with self.db.transaction() as tx:
-            row = await tx.fetchone("SELECT total FROM attempts WHERE id = ?", (attempt_id,))
+            row = await tx.fetchone(
+                "SELECT total FROM attempts WHERE id = ?" + tx.for_update, (attempt_id,)
+            )
             total = int(row["total"]) if row else 0
             tally = core_tally(ticks, total, marks)
             await tx.execute(
                 "UPDATE attempts SET covered = ?, core = ?, rating = ?, graded_at = ?, "
-                "score = CAST(? AS REAL) / MAX(total, 1), weighted = ?, core_covered = ?, "
+                "score = ?, weighted = ?, core_covered = ?, "
                 "core_total = ? WHERE id = ?",
                 (
                     json.dumps(ticks),
                     None if marks is None else json.dumps(marks),
                     rating.value,
                     to_text(now),
-                    len(ticks),
+                    len(ticks) / max(total, 1),
                     weighted_share(ticks, total, marks),
                     tally[0] if tally else None,
                     tally[1] if tally else None,
@@ -173,7 +175,7 @@ class Attempts:
         if limit is not None:
             sql = (
                 f"SELECT * FROM (SELECT {COLUMNS} FROM attempts WHERE user_id = ? "
-                "ORDER BY created_at DESC, id DESC LIMIT ?) ORDER BY created_at, id"
+                "ORDER BY created_at DESC, id DESC LIMIT ?) AS recent ORDER BY created_at, id"
             )
             params = (user_id, limit)
         return [_attempt(row) for row in await self.db.fetchall(sql, params)]

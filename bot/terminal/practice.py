@@ -20,12 +20,18 @@ from bot.core.round_state import Round
 from bot.domain.content.loader import ContentError, Library
 from bot.domain.services import Services
 from bot.store import Store
+from bot.store.postgres import is_postgres_url
 from bot.terminal.lock import PracticeBusy, PracticeLock
 from bot.terminal.prompt import Interrupted, open_reader
 from bot.terminal.round import LOCAL_USER, PROMPT, STOPPED, Terminal, play
 from bot.terminal.text import say
 
 INTERRUPTED = 130  # the shell's status for Ctrl-C
+# A terminal round is the practiser's own: it never writes into a community's shared store.
+PRACTICE_NEEDS_FILE = (
+    "practice keeps its rounds in an SQLite file, and bot.database is a PostgreSQL URL; "
+    "run it with a config whose bot.database is a file"
+)
 
 
 def _describe(bank: Bank, state: Round) -> str:
@@ -135,6 +141,9 @@ async def _practise(settings: Settings, root: Path, args: argparse.Namespace) ->
         library = Library.load(root)
     except ContentError as exc:
         print("\n".join(exc.problems), file=sys.stderr)
+        return 2
+    if is_postgres_url(settings.bot.database):
+        print(f"error: {PRACTICE_NEEDS_FILE}", file=sys.stderr)
         return 2
     database = Path(settings.bot.database)
     store = await Store.open(database)  # before the lock: it explains a path that cannot work

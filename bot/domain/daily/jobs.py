@@ -13,6 +13,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.core.errors import StoreUnavailable
 from bot.core.lifecycle import InFlight
 from bot.core.models import Schedule
 from bot.domain.daily.service import DailyService, Poster
@@ -37,6 +38,7 @@ class DailyJobs:
         service.keep_copy(self)  # schedule changes reach the jobs through the service
         self.poster = poster
         self.in_flight = in_flight or InFlight()
+        self.missed: set[int] = set()  # schedules whose run met a database outage
         grace = max(60, int(service.settings.catch_up_hours * 3600))
         # The default misfire_grace_time of 1 s silently drops a run that is late because the
         # loop was busy (say, with 2,000 posts due at once); catch-up hours is the real limit.
@@ -100,13 +102,21 @@ class DailyJobs:
         try:
             with self.in_flight.track():
                 await self.service.run_due(schedule_id, self.poster())
+            self.missed.discard(schedule_id)
+        except StoreUnavailable:  # nothing was claimed: housekeeping looks again
+            log.warning("daily job: database unreachable schedule=%s; retrying", schedule_id)
+            self.missed.add(schedule_id)
         except Exception:
             log.exception("daily job failed schedule=%s", schedule_id)
 
     async def _housekeeping(self) -> None:
         try:
+            for schedule_id in sorted(self.missed):
+                await self._fire(schedule_id)
             poster = self.poster()
             await self.service.retry_failed(poster)
             await self.service.reveal_due(poster)
+        except StoreUnavailable:
+            log.warning("daily housekeeping: database unreachable; next try in a minute")
         except Exception:
             log.exception("daily housekeeping failed")
