@@ -22,6 +22,7 @@ from bot.store.db import (
     from_text,
     make_folder,
 )
+from bot.store.peer import PeerStore
 from bot.store.rounds import Rounds
 from bot.store.schedules import Schedules
 from bot.store.users import Meta, Users
@@ -40,6 +41,7 @@ class Store:
         self.rounds = Rounds(db)
         self.cards = Cards(db)
         self.uptime = Uptime(db)
+        self.peer = PeerStore(db)
 
     @classmethod
     async def open(cls, path: Path) -> Store:
