@@ -13,6 +13,7 @@ from typing import Any
 import discord
 
 from bot.core.errors import UserError
+from bot.core.models import Question
 from bot.core.peer_state import MAIN, SIGNALS, PeerInvite, PeerSession
 from bot.domain.peer import session
 from bot.domain.services import Services
@@ -80,14 +81,14 @@ class OpenPanelButton(StatefulButton, template=rf"fu:peer:panel:(?P<sid>{ID})"):
         state, half = await svc.peer.panel(int(self.state["sid"]), interaction.user.id)
         question = svc.peer.question(half.question_id)
         await send_ephemeral(
-            interaction, embed=panel_embed(state, question), view=panel_view(state, svc)
+            interaction, embed=panel_embed(state, question), view=panel_view(state, question)
         )
 
 
 async def _redraw(interaction: discord.Interaction, svc: Services, state: PeerSession) -> None:
     question = svc.peer.question(state.current.question_id)
     await interaction.response.edit_message(
-        embed=panel_embed(state, question), view=panel_view(state, svc)
+        embed=panel_embed(state, question), view=panel_view(state, question)
     )
 
 
@@ -191,11 +192,10 @@ def session_view(state: PeerSession) -> discord.ui.View:
     return view
 
 
-def panel_view(state: PeerSession, svc: Services) -> discord.ui.View:
+def panel_view(state: PeerSession, question: Question) -> discord.ui.View:
     """The panel's buttons: a toggle per key point, the question and its probes, the next
     question, and the four hire signals that open the feedback form."""
     half = state.current
-    question = svc.peer.question(half.question_id)
     at = f"{state.id}:{state.half}:{half.index}"
     part = MAIN if half.showing is None else str(half.showing)
     ticked = half.ticked(half.index, half.showing)
