@@ -122,7 +122,10 @@ class PeerDriver:
             if thread is None:
                 thread = await self.client.fetch_channel(state.thread_id)
             if isinstance(thread, discord.Thread):
-                await thread.edit(archived=True, locked=True)
+                try:
+                    await thread.edit(archived=True, locked=True)
+                except discord.Forbidden:  # locking needs Manage Threads: archive is enough
+                    await thread.edit(archived=True)
         except discord.HTTPException as exc:
             log.warning(
                 "could not archive thread=%s session=%s: %s", state.thread_id, state.id, exc
