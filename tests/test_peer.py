@@ -23,6 +23,7 @@ from bot.domain.peer.scorecard import build_card
 from bot.domain.peer.service import PeerService
 from bot.domain.progress.service import Progress
 from bot.store import Store
+from bot.store.peer import SeatTaken
 from bot.ui.kit.text import check_embed
 from bot.ui.peer.buttons import feedback_modal, panel_view, session_view
 from bot.ui.peer.embeds import half_embed, panel_embed, scorecard_embed
@@ -126,8 +127,10 @@ async def test_feedback_records_peer_graded_attempts_and_reviews(
         await svc.feedback(state.id, A, 0, 2, ("  ", "more"))
     state, card = await svc.feedback(state.id, A, 0, 2, ("Clear.", "Name the trade-off."))
     assert state.half == 1 and card.feedback.signal == "yes" and len(card.lines) == 1
+    with pytest.raises(UserError, match="earlier part"):
+        await svc.feedback(state.id, A, 0, 2, ("again", "again"))  # a second submit of half 1
     with pytest.raises(UserError, match="Only the interviewer"):
-        await svc.feedback(state.id, A, 0, 2, ("again", "again"))
+        await svc.feedback(state.id, A, 1, 2, ("mine", "mine"))  # A is the candidate now
     attempts = await store.attempts.for_user(B)
     assert [(a.source, a.probe, a.covered) for a in attempts] == [
         ("peer", None, (0,)),
@@ -215,3 +218,16 @@ def test_every_panel_notice_form_and_scorecard_fits_discord(bank: Bank, clock: F
     long = "**x** " * 400
     feedback = PeerFeedback(1, 1, 0, A, B, "strong yes", long, long, (), clock.now())
     assert check_embed(scorecard_embed(build_card(feedback, [], bank))) == []
+
+
+async def test_the_store_seats_a_member_once_and_forgets_them(
+    store: Store, bank: Bank, clock: FixedClock
+) -> None:
+    first = await store.peer.add_session(1, (A, B), clock.now())
+    with pytest.raises(SeatTaken):
+        await store.peer.add_session(1, (B, C), clock.now())  # B sits in the first already
+    assert await store.peer.add_session(1, (C, 44), clock.now()) > first  # nothing half-made
+    svc = peer(store, bank, clock)
+    await svc.invites.invite((1, 2), 55, 66, (), 1, 20)
+    removed = await store.users.forget(66)
+    assert removed["peer_invites"] == 1 and await store.peer.open_of(55) is None

@@ -59,10 +59,10 @@ def interviewer_half(state: PeerSession, user_id: int, half: int | None = None) 
         raise PeerError("This peer session is over.")
     if user_id not in state.members:
         raise PeerError("This peer session belongs to two other members.")
+    if half is not None and half != state.half:  # the roles swapped since it was drawn
+        raise PeerError(STALE)
     if state.current.interviewer != user_id:
         raise PeerError(NOT_YOURS)
-    if half is not None and half != state.half:
-        raise PeerError(STALE)
     return state.current
 
 

@@ -198,6 +198,10 @@ class Progress:
                 for c in cards
             ],
             "rounds": [json.loads(r.to_json()) for r in rounds],
+            "peer_feedback": [
+                {**asdict(f), "created_at": f.created_at.isoformat()}
+                for f in await self.store.peer.feedback_for(user_id, limit=1000)
+            ],
         }
         return text.getvalue().encode(), json.dumps(everything, indent=2).encode()
 
