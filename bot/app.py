@@ -30,6 +30,8 @@ from bot.ui.kit.replies import NO_PINGS, FollowupTree
 from bot.ui.kit.router import Router
 from bot.ui.mock.dm import ROUND_BUTTONS, ROUND_MODALS, MockDriver
 from bot.ui.mock.start import START_BUTTONS
+from bot.ui.peer.buttons import PEER_BUTTONS, PEER_MODALS
+from bot.ui.peer.driver import PeerDriver
 from bot.ui.progress.forget import FORGET_BUTTONS
 
 log = logging.getLogger(__name__)
@@ -37,8 +39,8 @@ SHUTDOWN_GRACE = 4.0  # seconds in-flight work gets on SIGTERM: the process is g
 # Everything clickable, in one place: discord.py dispatches these buttons (restart-proof
 # DynamicItems), the router reads these modals from the raw submit, and answers any other
 # component or modal with a friendly "no longer valid".
-BUTTONS = (*ANSWER_BUTTONS, *ROUND_BUTTONS, *START_BUTTONS, *FORGET_BUTTONS)
-MODALS = (*ANSWER_MODALS, *ROUND_MODALS)
+BUTTONS = (*ANSWER_BUTTONS, *ROUND_BUTTONS, *START_BUTTONS, *FORGET_BUTTONS, *PEER_BUTTONS)
+MODALS = (*ANSWER_MODALS, *ROUND_MODALS, *PEER_MODALS)
 
 
 def intents() -> discord.Intents:
@@ -83,6 +85,7 @@ class FollowupMixin(_Bot):
         self.pacer = Pacer(services.settings.daily.posts_per_second, burst=2)
         self.daily_jobs = DailyJobs(services.daily, self.poster, services.in_flight)
         self.mock_driver = MockDriver(self, services.mock)
+        self.peer_driver = PeerDriver(self, services.peer)
         self._started_jobs = False
         self._uptime_id = 0
 
@@ -148,6 +151,7 @@ class FollowupMixin(_Bot):
                 self.heartbeat.start()
                 await self.daily_jobs.start()
                 await self.mock_driver.resume_all()
+                await self.peer_driver.resume_all()
 
     @tasks.loop(minutes=1)
     async def heartbeat(self) -> None:
@@ -172,6 +176,7 @@ class FollowupMixin(_Bot):
             if left:  # bounded: a task that ignores its cancellation must not hang the exit
                 await asyncio.wait(left, timeout=0.5)
         self.mock_driver.close()
+        self.peer_driver.close()
         await super().close()
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:

@@ -12,6 +12,7 @@ import pytest
 
 from bot.core.clock import FixedClock
 from bot.core.models import Bank
+from bot.core.peer_state import PeerFeedback, PeerInvite
 from bot.domain.answers.service import Flow, Where
 from bot.domain.content.loader import DEFAULT_CONTENT, Library
 from bot.domain.progress.service import Progress
@@ -61,6 +62,18 @@ async def fill(store: Store, bank: Bank) -> None:
     await store.rounds.create(103, START)
     interval = await store.uptime.start(START)
     await store.uptime.seen(interval, START + timedelta(hours=1))
+    await fill_peer(store)
+
+
+async def fill_peer(store: Store) -> None:
+    """An invite, a running session with its seats, and a half's feedback."""
+    await store.peer.add_invite(
+        PeerInvite(0, "invite", 1, 2, 100, 101, ("cache",), 1, 20.0, "open", None, START, START)
+    )
+    session = await store.peer.add_session(1, (102, 103), START)
+    await store.peer.add_feedback(
+        PeerFeedback(0, session, 1, 102, 103, "yes", "clear", "depth", (1, 2), START)
+    )
 
 
 async def every_row(store: Store) -> dict[str, list[tuple[object, ...]]]:

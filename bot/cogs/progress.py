@@ -117,6 +117,21 @@ class ProgressCog(commands.Cog):
             "Others can see your /stats now." if state == "on" else "Your /stats are private now.",
         )
 
+    @settings.command(name="peer-invites", description="Let members invite you to peer interviews")
+    async def peer_invites(
+        self, interaction: discord.Interaction, state: Literal["on", "off"]
+    ) -> None:
+        """Allow or refuse /mock pair invites (the /mock find queue is always yours to join)."""
+        await self.services.progress.change_setting(
+            interaction.user.id, "peer_invites", int(state == "on")
+        )
+        await send_ephemeral(
+            interaction,
+            "Members can invite you to peer interviews now."
+            if state == "on"
+            else "Nobody can invite you to peer interviews now; `/mock find` still works.",
+        )
+
     @app_commands.command(name="export", description="Download your whole history")
     async def export(self, interaction: discord.Interaction) -> None:
         """Your attempts as CSV and everything as JSON, only for you."""

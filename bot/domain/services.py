@@ -12,6 +12,7 @@ from bot.domain.answers.service import Flow
 from bot.domain.content.loader import Library
 from bot.domain.daily.service import DailyService
 from bot.domain.mock.service import MockService
+from bot.domain.peer.service import PeerService
 from bot.domain.progress.service import Progress
 from bot.store import Store
 
@@ -27,6 +28,7 @@ class Services:
     flow: Flow
     daily: DailyService
     mock: MockService
+    peer: PeerService
     progress: Progress
     in_flight: InFlight
 
@@ -43,6 +45,7 @@ class Services:
             flow=flow,
             daily=DailyService(store, library, clock, settings.daily),
             mock=MockService(store, flow, clock, settings.mock),
+            peer=PeerService(store, flow, clock, settings.peer),
             progress=progress,
             in_flight=InFlight(),
         )

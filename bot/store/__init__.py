@@ -17,6 +17,7 @@ from bot.store.cards import Cards, Uptime
 from bot.store.copy import copy_database
 from bot.store.daily_posts import DailyPosts
 from bot.store.db import Database, StoreError, from_text
+from bot.store.peer import PeerStore
 from bot.store.postgres import PostgresDatabase, is_postgres_url
 from bot.store.rounds import Rounds
 from bot.store.schedules import Schedules
@@ -45,6 +46,7 @@ class Store:
         self.rounds = Rounds(db)
         self.cards = Cards(db)
         self.uptime = Uptime(db)
+        self.peer = PeerStore(db)
 
     @classmethod
     async def open(cls, location: str | Path, postgres: PostgresSettings | None = None) -> Store:

@@ -32,6 +32,7 @@ from bot.store import Store
 from bot.store.cards import CardRow
 
 log = logging.getLogger(__name__)
+PEER_SOURCE = "peer"  # attempts a peer interviewer graded (bot.domain.peer), shown apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +156,7 @@ class Progress:
             instants, unknown = streak_instants(days, zones.zone(tz_name))
             for day in unknown:
                 instants += await self.store.cards.graded_times(user_id, day)
+        peer_count, peer_sum = await self.store.attempts.graded_from(user_id, PEER_SOURCE)
         return Stats(
             attempts=answers,
             coverage=sum(g.weighted for g in by_question) / answers if answers else None,
@@ -164,6 +166,8 @@ class Progress:
             trend=trend,
             core_covered=sum(g.core_covered for g in by_question),
             core_total=sum(g.core_total for g in by_question),
+            peer_attempts=peer_count,
+            peer_coverage=peer_sum / peer_count if peer_count else None,
         )
 
     async def leaderboard(self, guild_id: int, period: Period) -> list[tuple[int, int]]:
@@ -194,6 +198,10 @@ class Progress:
                 for c in cards
             ],
             "rounds": [json.loads(r.to_json()) for r in rounds],
+            "peer_feedback": [
+                {**asdict(f), "created_at": f.created_at.isoformat()}
+                for f in await self.store.peer.feedback_for(user_id, limit=1000)
+            ],
         }
         return text.getvalue().encode(), json.dumps(everything, indent=2).encode()
 
