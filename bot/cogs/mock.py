@@ -93,8 +93,9 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
         """The last ten finished rounds with their coverage."""
         driver = mock_driver(interaction)
         done = await driver.service.history(interaction.user.id)
-        bank = driver.service.flow.library.bank
-        await send_ephemeral(interaction, embed=history_embed([(s, build(s, bank)) for s in done]))
+        library = driver.service.flow.library
+        cards = [(s, build(s, library.history_bank(s.question_ids))) for s in done]
+        await send_ephemeral(interaction, embed=history_embed(cards))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

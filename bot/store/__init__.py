@@ -22,6 +22,8 @@ from bot.store.db import (
     from_text,
     make_folder,
 )
+from bot.store.pack_reviews import Reviews
+from bot.store.packs import Packs
 from bot.store.rounds import Rounds
 from bot.store.schedules import Schedules
 from bot.store.users import Meta, Users
@@ -40,6 +42,8 @@ class Store:
         self.rounds = Rounds(db)
         self.cards = Cards(db)
         self.uptime = Uptime(db)
+        self.packs = Packs(db)
+        self.reviews = Reviews(db)
 
     @classmethod
     async def open(cls, path: Path) -> Store:
