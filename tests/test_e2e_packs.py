@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import bot_process, poll
+from tests.conftest import bot_process
 from tests.fakediscord import BotProcess, CommandNotVisible, FakeDiscord
 from tests.fakediscord.driver import UserDriver
 
@@ -233,3 +233,41 @@ async def test_removed_questions_keep_history_and_old_buttons_say_so(
     assert "Queue backlog after an outage,removed" in text
     stats = await alice.slash("stats")
     assert "Messaging" in stats.text or "messaging" in stats.text
+
+
+async def test_reject_with_a_reason_closed_dms_and_the_daily_limit(
+    fake: FakeDiscord, followup: BotProcess, tmp_path: Path
+) -> None:
+    admin = fake.user("ada", manage_guild=True)
+    alice = fake.user("alice")
+    channel = await review_channel(fake, admin)
+    await suggest(alice, FORM)
+    card = await fake.wait_for_message(channel, contains="Suggestion #")
+    fake.close_dms_for(alice)
+    reject = await admin.click(card, "Reject")
+    assert reject.modal is not None
+    done = await admin.submit_modal(reject.modal, {"reason": "We have **this** one <@&1>"})
+    assert "Rejected" in done.message.text and done.message.button_labels() == []
+    assert "\\*\\*this\\*\\*" in done.message.text  # the reason is escaped, not formatted
+    with database(tmp_path) as db:
+        assert db.execute("SELECT status, reason FROM suggestions").fetchall() == [
+            ("rejected", "We have **this** one <@&1>")
+        ]
+    assert alice.dms() == []  # closed DMs: nobody told, nothing broken
+    fake.open_dms_for(alice)
+
+    for _ in range(4):  # five sent in all: the most for a day
+        await suggest(alice, FORM)
+    refused = await alice.slash("suggest")
+    assert refused.modal is None and "5 suggestions in the last 24 hours" in refused.text
+    with database(tmp_path) as db:  # a day passes for every one of them
+        rows = db.execute("SELECT id, created_at FROM suggestions").fetchall()
+        for row_id, created in rows:
+            db.execute(
+                "UPDATE suggestions SET created_at = ? WHERE id = ?",
+                (created.replace(created[:4], str(int(created[:4]) - 1), 1), row_id),
+            )
+    reopened = await alice.slash("suggest")
+    assert reopened.modal is not None
+    assert len(fake.messages(channel)) == 5
+    assert all(m.allowed_mentions == {"parse": []} for m in fake.messages(channel))

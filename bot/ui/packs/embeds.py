@@ -12,8 +12,9 @@ from bot.core.models import TOPIC_IDS, Question
 from bot.domain.packs.forms import SuggestionForm
 from bot.domain.packs.service import UploadPreview
 from bot.store.pack_reviews import Suggestion
-from bot.ui.kit.text import EMBED_FIELD, clip, quote_user_text
+from bot.ui.kit.text import clip, quote_user_text
 
+WHY_SHOWN = 250  # eight points, escaped, stay inside the 6,000 of one embed
 SHOWN_PROBLEMS = 15  # in a message; the full list goes in a file
 STATUS_COLOURS = {
     "pending": discord.Colour.gold(),
@@ -42,10 +43,10 @@ def review_embed(suggestion: Suggestion, question: Question | None) -> discord.E
     )
     points = question.key_points if question else ()
     for i, point in enumerate(points, start=1):
-        name = clip(f"{i}. {'(core) ' if point.core else ''}{point.label}", 256)
+        name = discord.utils.escape_markdown(f"{'(core) ' if point.core else ''}{point.label}")
         embed.add_field(
-            name=discord.utils.escape_markdown(name),
-            value=_safe(point.why, EMBED_FIELD - 10),
+            name=clip(f"{i}. {name}", 256),
+            value=_safe(point.why, WHY_SHOWN),
             inline=False,
         )
     embed.add_field(name="Suggested by", value=f"<@{suggestion.author_id}>")
@@ -59,7 +60,7 @@ def status_line(suggestion: Suggestion) -> str:
     if suggestion.status == "approved":
         return f"Approved{by}: now `{suggestion.question_id}` in this server's pack."
     if suggestion.status == "rejected":
-        return f"Rejected{by}:\n{_safe(suggestion.reason or '', 900)}"
+        return f"Rejected{by}:\n{_safe(suggestion.reason or '', 500)}"
     return "Waiting for review: Approve, Edit or Reject (Manage Server)."
 
 
