@@ -268,6 +268,7 @@ async def test_answers_to_server_questions_stay_in_their_server_and_in_the_expor
     }
     stats = await progress.stats(3)
     assert next(t for t in stats.topics if t.topic == "messaging").attempts == 1
+    assert stats.removed == 1
 
 
 def test_the_review_card_fits_discord_at_its_largest() -> None:

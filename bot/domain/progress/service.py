@@ -175,6 +175,11 @@ class Progress:
             trend=trend,
             core_covered=sum(g.core_covered for g in by_question),
             core_total=sum(g.core_total for g in by_question),
+            removed=sum(
+                g.answers
+                for g in by_question
+                if (found := self.library.history(g.question_id)) is not None and found[1]
+            ),
         )
 
     async def leaderboard(self, guild_id: int, period: Period) -> list[tuple[int, int]]:

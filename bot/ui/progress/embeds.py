@@ -25,6 +25,10 @@ def stats_embed(name: str, stats: Stats, topics: dict[str, Topic]) -> discord.Em
         f"{' · answered today' if stats.streak.active_today else ''} · "
         f"**{stats.due}** review(s) due"
     )
+    if stats.removed:  # still counted: a removed server question keeps its history
+        embed.description += (
+            f"\n{stats.removed} of them answer server questions since removed (still counted)"
+        )
     rows = []
     for topic in stats.topics:
         info = topics.get(topic.topic)
