@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.cogs.daily import manages_server, missing_permissions
+from bot.core.errors import UserError
 from bot.domain.content.picking import parse_topics
 from bot.domain.services import Services
 from bot.ui.kit.items import open_modal
@@ -65,8 +66,9 @@ class ContentCog(
             me = await guild.fetch_member(interaction.client.user.id)
         missing = missing_permissions(channel, me, False) if me else []
         if missing:
-            raise app_commands.CheckFailure(
-                f"I cannot post in {channel.mention}: I am missing {', '.join(missing)}."
+            raise UserError(
+                f"I cannot post in {channel.mention}: I am missing {', '.join(missing)}. "
+                "Grant them, then try again."
             )
         await self.services.packs.set_review_channel(channel.guild.id, channel.id)
         await send_ephemeral(

@@ -76,8 +76,17 @@ class Packs:
 
     async def servers(self) -> list[PackServer]:
         """Every server that changed a setting."""
-        rows = await self.db.fetchall("SELECT guild_id FROM pack_servers ORDER BY guild_id")
-        return [await self.server(int(r["guild_id"])) for r in rows]
+        rows = await self.db.fetchall(
+            "SELECT guild_id, review_channel_id, topics_off FROM pack_servers ORDER BY guild_id"
+        )
+        return [
+            PackServer(
+                r["guild_id"],
+                r["review_channel_id"],
+                tuple(t for t in r["topics_off"].split(",") if t),
+            )
+            for r in rows
+        ]
 
     async def set_review_channel(self, guild_id: int, channel_id: int, now: datetime) -> None:
         """Where this server's suggestions are reviewed."""
