@@ -18,6 +18,7 @@ from bot.cogs.admin import AdminCog
 from bot.cogs.answers import AnswersCog
 from bot.cogs.daily import DailyCog
 from bot.cogs.mock import MockCog
+from bot.cogs.packs import ContentCog, SuggestCog
 from bot.cogs.progress import ProgressCog
 from bot.core.errors import StoreUnavailable
 from bot.domain.daily.jobs import DailyJobs
@@ -30,6 +31,8 @@ from bot.ui.kit.replies import NO_PINGS, FollowupTree
 from bot.ui.kit.router import Router
 from bot.ui.mock.dm import ROUND_BUTTONS, ROUND_MODALS, MockDriver
 from bot.ui.mock.start import START_BUTTONS
+from bot.ui.packs.review import SUGGESTION_BUTTONS, SUGGESTION_MODALS
+from bot.ui.packs.upload import UPLOAD_BUTTONS
 from bot.ui.peer.buttons import PEER_BUTTONS, PEER_MODALS
 from bot.ui.peer.driver import PeerDriver
 from bot.ui.progress.forget import FORGET_BUTTONS
@@ -39,8 +42,16 @@ SHUTDOWN_GRACE = 4.0  # seconds in-flight work gets on SIGTERM: the process is g
 # Everything clickable, in one place: discord.py dispatches these buttons (restart-proof
 # DynamicItems), the router reads these modals from the raw submit, and answers any other
 # component or modal with a friendly "no longer valid".
-BUTTONS = (*ANSWER_BUTTONS, *ROUND_BUTTONS, *START_BUTTONS, *FORGET_BUTTONS, *PEER_BUTTONS)
-MODALS = (*ANSWER_MODALS, *ROUND_MODALS, *PEER_MODALS)
+BUTTONS = (
+    *ANSWER_BUTTONS,
+    *ROUND_BUTTONS,
+    *START_BUTTONS,
+    *FORGET_BUTTONS,
+    *PEER_BUTTONS,
+    *SUGGESTION_BUTTONS,
+    *UPLOAD_BUTTONS,
+)
+MODALS = (*ANSWER_MODALS, *ROUND_MODALS, *PEER_MODALS, *SUGGESTION_MODALS)
 
 
 def intents() -> discord.Intents:
@@ -98,6 +109,8 @@ class FollowupMixin(_Bot):
             MockCog(services, self.mock_driver),
             ProgressCog(services),
             AdminCog(self, services),
+            SuggestCog(services),
+            ContentCog(services),
         ]
 
     def poster(self) -> DiscordPoster:
@@ -105,7 +118,9 @@ class FollowupMixin(_Bot):
         return DiscordPoster(self, self.pacer)
 
     async def setup_hook(self) -> None:
-        """Register restart-proof buttons, add the cogs, sync commands if changed."""
+        """Load the servers' packs, register restart-proof buttons, add the cogs, sync
+        commands if changed."""
+        await self.services.packs.load_all()
         self.add_dynamic_items(*BUTTONS)
         for cog in self.make_cogs():
             if cog.qualified_name not in self.cogs:  # setup_hook runs again when login is retried

@@ -96,8 +96,8 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
         """The last ten finished rounds with their coverage."""
         driver = mock_driver(interaction)
         done = await driver.service.history(interaction.user.id)
-        bank = driver.service.flow.library.bank
-        embed = history_embed([(s, build(s, bank)) for s in done])
+        library = driver.service.flow.library
+        embed = history_embed([(s, build(s, library.history_bank(s.question_ids))) for s in done])
         peer_cards = await self.services.peer.history(interaction.user.id)
         if peer_cards:  # graded by a peer: shown apart from the self-graded rounds above
             embed.add_field(name="Peer interviews", value=history_field(peer_cards), inline=False)

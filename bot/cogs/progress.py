@@ -32,7 +32,9 @@ class ProgressCog(commands.Cog):
     @app_commands.command(name="review", description="Your most overdue question, only for you")
     async def review(self, interaction: discord.Interaction) -> None:
         """Serve the most overdue card, or a new question from the weakest topic."""
-        nxt = await self.services.progress.next_for(interaction.user.id)
+        nxt = await self.services.progress.next_for(
+            interaction.user.id, guild_id=interaction.guild_id
+        )
         topic = self.services.library.bank.topics.get(nxt.question.topic)
         header = {
             "due": f"Review · {nxt.due - 1} more due after this",

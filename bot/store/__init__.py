@@ -17,6 +17,8 @@ from bot.store.cards import Cards, Uptime
 from bot.store.copy import copy_database
 from bot.store.daily_posts import DailyPosts
 from bot.store.db import Database, StoreError, from_text
+from bot.store.pack_reviews import Reviews
+from bot.store.packs import Packs
 from bot.store.peer import PeerStore
 from bot.store.postgres import PostgresDatabase, is_postgres_url
 from bot.store.rounds import Rounds
@@ -47,6 +49,8 @@ class Store:
         self.cards = Cards(db)
         self.uptime = Uptime(db)
         self.peer = PeerStore(db)
+        self.packs = Packs(db)
+        self.reviews = Reviews(db)
 
     @classmethod
     async def open(cls, location: str | Path, postgres: PostgresSettings | None = None) -> Store:

@@ -30,6 +30,10 @@ TABLES: dict[str, str] = {
     "peer_sessions": "id",
     "peer_seats": "user_id",
     "peer_feedback": "id",
+    "pack_servers": "guild_id",
+    "pack_questions": "id",
+    "suggestions": "id",
+    "pack_uploads": "id",
 }
 DERIVED = ("score_days", "score_questions")
 SERIAL = tuple(table for table, key in TABLES.items() if key == "id")  # the engine numbers

@@ -59,6 +59,7 @@ class Stats:
     trend: Trend
     core_covered: int = 0  # core points covered and asked, apart from the overall coverage
     core_total: int = 0
+    removed: int = 0  # answers to server questions their server removed since
     peer_attempts: int = 0  # of `attempts`, those a peer interviewer graded (/mock pair)
     peer_coverage: float | None = None  # their weighted coverage
 
