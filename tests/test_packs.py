@@ -22,7 +22,7 @@ from bot.domain.content.serverpack import server_question_id, split_server_id
 from bot.domain.packs.forms import SuggestionForm, derived_title, question_data, slug_of
 from bot.domain.packs.packfile import check_entry, check_pack, pack_yaml
 from bot.domain.packs.reviews import SuggestionService
-from bot.domain.packs.service import PackService
+from bot.domain.packs.service import PackService, stored
 from bot.domain.progress.service import Progress
 from bot.store import Store
 from bot.store.pack_reviews import Suggestion
@@ -288,3 +288,21 @@ def test_the_review_card_fits_discord_at_its_largest() -> None:
     assert question is not None
     embed = review_embed(suggestion, question)
     assert check_embed(embed) == [] and len(embed.fields) == 10
+
+
+async def test_a_pack_changed_by_another_process_reaches_this_one(
+    store: Store, bank: Bank, clock: FixedClock
+) -> None:
+    """Two processes on one database: what one stores, the other reads at its next sync."""
+    here, there = (PackService(store, Library(DEFAULT_CONTENT, bank), clock) for _ in range(2))
+    await here.load_all()
+    await there.load_all()
+    assert await there.sync() == 0  # nothing changed yet
+    question = bank.in_topics(["cache"])[0]
+    await store.packs.add_question(7, stored(7, question), "upload", 1, clock.now())
+    assert there.library.get(server_question_id(7, question.id)) is None
+    assert await there.sync() == 1 and await there.sync() == 0
+    assert there.library.get(server_question_id(7, question.id)) is not None
+    await here.switch_topics(7, off=["cache"], on=[])
+    assert await there.sync() == 1
+    assert there.library.server(7).topics_off == frozenset({"cache"})

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.store.db import Database, Row, from_text_not_null, to_text
-from bot.store.packs import NewQuestion
+from bot.store.packs import NewQuestion, bump_version
 
 SUGGESTION_COLUMNS = (
     "id, guild_id, author_id, body, status, reason, channel_id, message_id, question_id, "
@@ -154,6 +154,7 @@ class Reviews:
                 "decided_at = ? WHERE id = ?",
                 (new.question_id, by, to_text(now), suggestion_id),
             )
+            await bump_version(tx, found.guild_id, now)
         return found
 
     async def add_upload(

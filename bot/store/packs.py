@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.store.db import Database, Row, from_text, to_text
+from bot.store.db import Database, Row, Runner, from_text, to_text
 
 QUESTION_COLUMNS = "question_id, guild_id, topic, title, body, origin, added_by, removed_at"
 
@@ -57,6 +57,18 @@ def _question(row: Row) -> PackQuestionRow:
     )
 
 
+BUMP = (
+    "INSERT INTO pack_servers (guild_id, updated_at, version) VALUES (?, ?, 1) "
+    "ON CONFLICT (guild_id) DO UPDATE SET version = pack_servers.version + 1, "
+    "updated_at = excluded.updated_at"
+)
+
+
+async def bump_version(tx: Runner, guild_id: int, now: datetime) -> None:
+    """Mark the server's pack changed, in the transaction that changes it."""
+    await tx.execute(BUMP, (guild_id, to_text(now)))
+
+
 class Packs:
     """The SQL of server packs; the domain (bot/domain/packs) decides what is allowed."""
 
@@ -102,7 +114,7 @@ class Packs:
         await self.db.execute(
             "INSERT INTO pack_servers (guild_id, topics_off, updated_at) VALUES (?, ?, ?) "
             "ON CONFLICT (guild_id) DO UPDATE SET topics_off = excluded.topics_off, "
-            "updated_at = excluded.updated_at",
+            "updated_at = excluded.updated_at, version = pack_servers.version + 1",
             (guild_id, ",".join(topics), to_text(now)),
         )
 
@@ -118,11 +130,22 @@ class Packs:
         self, guild_id: int, new: NewQuestion, origin: str, by: int, now: datetime
     ) -> None:
         """Store one question (an approved suggestion); its id must be new to the server."""
-        await self.db.execute(
-            "INSERT INTO pack_questions (guild_id, question_id, topic, title, body, origin, "
-            "added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            (guild_id, new.question_id, new.topic, new.title, new.body, origin, by, to_text(now)),
-        )
+        async with self.db.transaction() as tx:
+            await tx.execute(
+                "INSERT INTO pack_questions (guild_id, question_id, topic, title, body, origin, "
+                "added_by, added_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    guild_id,
+                    new.question_id,
+                    new.topic,
+                    new.title,
+                    new.body,
+                    origin,
+                    by,
+                    to_text(now),
+                ),
+            )
+            await bump_version(tx, guild_id, now)
 
     async def replace_pack(
         self, guild_id: int, pack: Sequence[NewQuestion], by: int, now: datetime
@@ -150,7 +173,20 @@ class Packs:
                     "UPDATE pack_questions SET removed_at = ? WHERE question_id = ?",
                     (to_text(now), question_id),
                 )
+            await bump_version(tx, guild_id, now)
         return len(gone)
+
+    async def version(self, guild_id: int) -> int:
+        """One server's pack version (0: it never changed one)."""
+        row = await self.db.fetchone(
+            "SELECT version FROM pack_servers WHERE guild_id = ?", (guild_id,)
+        )
+        return int(row[0]) if row else 0
+
+    async def versions(self) -> dict[int, int]:
+        """Each server's pack version (see migration 008), to spot another process's change."""
+        rows = await self.db.fetchall("SELECT guild_id, version FROM pack_servers")
+        return {int(r["guild_id"]): int(r["version"]) for r in rows}
 
     async def count(self) -> tuple[int, int]:
         """(servers with a pack, current questions in all packs)."""

@@ -49,6 +49,20 @@ class PackService:
         self.store = store
         self.library = library
         self.clock = clock
+        self.versions: dict[int, int] = {}  # each server's pack version, as last read
+
+    async def sync(self) -> int:
+        """Read again the packs another process changed (several processes share one
+        database: a pack approved on one shard must reach the process that drives DM
+        rounds); how many servers were read."""
+        changed = [
+            guild_id
+            for guild_id, version in (await self.store.packs.versions()).items()
+            if self.versions.get(guild_id) != version
+        ]
+        for guild_id in changed:
+            await self.refresh(guild_id)
+        return len(changed)
 
     async def load_all(self) -> int:
         """At start-up: every server's pack and switches into the library; how many servers."""
@@ -65,6 +79,9 @@ class PackService:
         self, guild_id: int, rows: list[PackQuestionRow] | None = None
     ) -> ServerContent:
         """Read a server's pack and switches again, through the same checks as an upload."""
+        # The version first: a change made while the rows are read moves it again, and the
+        # next sync reads the pack once more.
+        self.versions[guild_id] = await self.store.packs.version(guild_id)
         if rows is None:
             rows = await self.store.packs.questions(guild_id)
         server = await self.store.packs.server(guild_id)

@@ -7,7 +7,10 @@ CREATE TABLE pack_servers (
     guild_id BIGINT PRIMARY KEY,
     review_channel_id BIGINT,
     topics_off TEXT COLLATE "C" NOT NULL DEFAULT '',  -- comma-separated bundled topic ids
-    updated_at TEXT COLLATE "C" NOT NULL
+    updated_at TEXT COLLATE "C" NOT NULL,
+    -- One more at every change of the server's pack or switches: each process compares it
+    -- with the copy it holds and reads the pack again when it moved (several processes).
+    version INTEGER NOT NULL DEFAULT 0
 );
 
 -- A server's questions. question_id is namespaced ('g<guild>/<id>') so it never equals a
