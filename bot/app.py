@@ -18,6 +18,7 @@ from bot.cogs.admin import AdminCog
 from bot.cogs.answers import AnswersCog
 from bot.cogs.daily import DailyCog
 from bot.cogs.mock import MockCog
+from bot.cogs.packs import ContentCog, SuggestCog
 from bot.cogs.progress import ProgressCog
 from bot.core.errors import StoreUnavailable
 from bot.core.shards import Shards
@@ -31,6 +32,10 @@ from bot.ui.kit.replies import NO_PINGS, FollowupTree
 from bot.ui.kit.router import Router
 from bot.ui.mock.dm import ROUND_BUTTONS, ROUND_MODALS, MockDriver
 from bot.ui.mock.start import START_BUTTONS
+from bot.ui.packs.review import SUGGESTION_BUTTONS, SUGGESTION_MODALS
+from bot.ui.packs.upload import UPLOAD_BUTTONS
+from bot.ui.peer.buttons import PEER_BUTTONS, PEER_MODALS
+from bot.ui.peer.driver import PeerDriver
 from bot.ui.progress.forget import FORGET_BUTTONS
 
 log = logging.getLogger(__name__)
@@ -39,8 +44,16 @@ ROUND_WATCH_SECONDS = 30  # how soon the DM process takes over a round whose tim
 # Everything clickable, in one place: discord.py dispatches these buttons (restart-proof
 # DynamicItems), the router reads these modals from the raw submit, and answers any other
 # component or modal with a friendly "no longer valid".
-BUTTONS = (*ANSWER_BUTTONS, *ROUND_BUTTONS, *START_BUTTONS, *FORGET_BUTTONS)
-MODALS = (*ANSWER_MODALS, *ROUND_MODALS)
+BUTTONS = (
+    *ANSWER_BUTTONS,
+    *ROUND_BUTTONS,
+    *START_BUTTONS,
+    *FORGET_BUTTONS,
+    *PEER_BUTTONS,
+    *SUGGESTION_BUTTONS,
+    *UPLOAD_BUTTONS,
+)
+MODALS = (*ANSWER_MODALS, *ROUND_MODALS, *PEER_MODALS, *SUGGESTION_MODALS)
 
 
 def intents() -> discord.Intents:
@@ -88,6 +101,7 @@ class FollowupMixin(_Bot):
         self.pacer = Pacer(pace, burst=2)
         self.daily_jobs = DailyJobs(services.daily, self.poster, services.in_flight)
         self.mock_driver = MockDriver(self, services.mock)
+        self.peer_driver = PeerDriver(self, services.peer)
         self._started_jobs = False
         self._uptime_id = 0
 
@@ -100,6 +114,8 @@ class FollowupMixin(_Bot):
             MockCog(services, self.mock_driver),
             ProgressCog(services),
             AdminCog(self, services),
+            SuggestCog(services),
+            ContentCog(services),
         ]
 
     def poster(self) -> DiscordPoster:
@@ -107,7 +123,9 @@ class FollowupMixin(_Bot):
         return DiscordPoster(self, self.pacer)
 
     async def setup_hook(self) -> None:
-        """Register restart-proof buttons, add the cogs, sync commands if changed."""
+        """Load the servers' packs, register restart-proof buttons, add the cogs, sync
+        commands if changed."""
+        await self.services.packs.load_all()
         self.add_dynamic_items(*BUTTONS)
         for cog in self.make_cogs():
             if cog.qualified_name not in self.cogs:  # setup_hook runs again when login is retried
@@ -160,6 +178,8 @@ class FollowupMixin(_Bot):
                 if self.process_shards.owns_dms:  # DMs reach shard 0: this process has rounds
                     await self.mock_driver.resume_all()
                     self.watch_rounds.start()
+                # Peer sessions (issue 16) are re-armed in every process, as before sharding.
+                await self.peer_driver.resume_all()
 
     @tasks.loop(minutes=1)
     async def heartbeat(self) -> None:
@@ -195,6 +215,7 @@ class FollowupMixin(_Bot):
             if left:  # bounded: a task that ignores its cancellation must not hang the exit
                 await asyncio.wait(left, timeout=0.5)
         self.mock_driver.close()
+        self.peer_driver.close()
         await super().close()
 
     async def on_interaction(self, interaction: discord.Interaction) -> None:

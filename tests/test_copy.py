@@ -12,12 +12,14 @@ import pytest
 
 from bot.core.clock import FixedClock
 from bot.core.models import Bank
+from bot.core.peer_state import PeerFeedback, PeerInvite
 from bot.domain.answers.service import Flow, Where
 from bot.domain.content.loader import DEFAULT_CONTENT, Library
 from bot.domain.mock.rounds import begin
 from bot.domain.progress.service import Progress
 from bot.store import Store
 from bot.store.copy import DERIVED, TABLES, counts
+from bot.store.packs import NewQuestion
 from tests.helpers import run_bot
 from tests.pg import fresh_schema
 
@@ -64,6 +66,29 @@ async def fill(store: Store, bank: Bank) -> None:
     )
     interval = await store.uptime.start(START)
     await store.uptime.seen(interval, START + timedelta(hours=1))
+    await fill_peer(store)
+    await fill_packs(store)
+
+
+async def fill_packs(store: Store) -> None:
+    """A server's settings, a question of its pack, a suggestion and an upload."""
+    await store.packs.set_review_channel(1, 3, START)
+    body = "title: Ours\nscenario: s\nquestion: q?\nkey_points: [a, b]\n"
+    new = NewQuestion("g1/ours", "cache", "Ours", body)
+    await store.packs.add_question(1, new, "upload", 100, START)
+    await store.reviews.add_suggestion(1, 101, body, "pending", START)
+    await store.reviews.add_upload(1, 100, "pack.yaml", body, START)
+
+
+async def fill_peer(store: Store) -> None:
+    """An invite, a running session with its seats, and a half's feedback."""
+    await store.peer.add_invite(
+        PeerInvite(0, "invite", 1, 2, 100, 101, ("cache",), 1, 20.0, "open", None, START, START)
+    )
+    session = await store.peer.add_session(1, (102, 103), START)
+    await store.peer.add_feedback(
+        PeerFeedback(0, session, 1, 102, 103, "yes", "clear", "depth", (1, 2), START)
+    )
 
 
 async def every_row(store: Store) -> dict[str, list[tuple[object, ...]]]:

@@ -37,7 +37,7 @@ def test_help_says_no_command_runs_the_bot(tmp_path: Path) -> None:
     text = " ".join(result.stdout.split())
     assert "With no command it runs the bot (set DISCORD_TOKEN to its token)" in text
     assert "commands (none: run the bot)" in text
-    assert "{content,practice,backup,health}" in text
+    assert "{content,practice,backup,db,health}" in text
 
 
 def test_practice_help_shows_defaults_and_ranges(tmp_path: Path) -> None:
@@ -67,12 +67,18 @@ def test_content_alone_lists_its_commands(tmp_path: Path) -> None:
         (
             ("practise",),
             "python -m bot: error: argument command: invalid choice: 'practise' (choose from "
-            "'content', 'practice', 'backup', 'health') (see python -m bot --help)",
+            "'content', 'practice', 'backup', 'db', 'health') (see python -m bot --help)",
         ),
         (
             ("backup",),
             "python -m bot backup: error: the following arguments are required: path "
             "(see python -m bot backup --help)",
+        ),
+        (("db",), "python -m bot db: error: choose a command: copy SOURCE TARGET"),
+        (
+            ("db", "copy", "only-one.sqlite3"),
+            "python -m bot db copy: error: the following arguments are required: target "
+            "(see python -m bot db copy --help)",
         ),
         (("practice", "--questions", "11"), "error: --questions must be between 1 and 10"),
         (("practice", "--minutes", "nan"), "error: --minutes must be between 1 and 60"),

@@ -8,7 +8,13 @@ from discord.ext import commands
 
 from bot.core.errors import UserError
 from bot.core.models import TOPIC_IDS, Question
-from bot.domain.content.picking import choice_name, close_matches, pick, resolve, search
+from bot.domain.content.picking import (
+    choice_name,
+    close_matches,
+    pick_or_explain,
+    resolve,
+    search,
+)
 from bot.domain.services import Services
 from bot.ui.answers import embeds
 from bot.ui.answers.buttons import post_question
@@ -23,9 +29,9 @@ class AnswersCog(commands.Cog):
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    def _choose(self, topic: str | None, question: str | None) -> Question:
-        """A named question, or a random one of the topic."""
-        bank = self.services.library.bank
+    def _choose(self, guild_id: int | None, topic: str | None, question: str | None) -> Question:
+        """A named question, or a random one of the topic, from what this server sees."""
+        bank = self.services.library.bank_for(guild_id)
         if question:
             found = resolve(bank, question)
             if found is None:
@@ -36,7 +42,7 @@ class AnswersCog(commands.Cog):
                     f"No such question: {shown}{hint}. Pick one from the list as you type."
                 )
             return found
-        return pick(bank, [topic] if topic else None)
+        return pick_or_explain(bank, [topic] if topic else None)
 
     @app_commands.command(name="followup", description="Post a system-design follow-up question")
     @app_commands.describe(
@@ -51,9 +57,12 @@ class AnswersCog(commands.Cog):
     ) -> None:
         """Post a question publicly, with Answer / Reveal key points / Another question."""
         if topic is None and question is None:  # no topic: what this user should review next
-            chosen = (await self.services.progress.next_for(interaction.user.id)).question
+            nxt = await self.services.progress.next_for(
+                interaction.user.id, guild_id=interaction.guild_id
+            )
+            chosen = nxt.question
         else:
-            chosen = self._choose(topic.value if topic else None, question)
+            chosen = self._choose(interaction.guild_id, topic.value if topic else None, question)
         await post_question(interaction, chosen, self.services)
 
     @followup.autocomplete("question")
@@ -62,7 +71,8 @@ class AnswersCog(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         """Up to 25 questions matching what was typed, within the chosen topic."""
         topic = getattr(interaction.namespace, "topic", None)
-        found = search(self.services.library.bank, current, topic if topic in TOPIC_IDS else None)
+        bank = self.services.library.bank_for(interaction.guild_id)
+        found = search(bank, current, topic if topic in TOPIC_IDS else None)
         return [app_commands.Choice(name=choice_name(q), value=q.id) for q in found]
 
     @app_commands.command(name="help", description="How followup works")

@@ -96,6 +96,12 @@ class DailyCog(
         post_time = parse_time(time)
         zone = parse_zone(timezone)
         chosen = parse_topics(topics)
+        guild_id = interaction.guild_id
+        if not self.services.library.bank_for(guild_id).in_topics(list(chosen) or None):
+            raise UserError(
+                "This server has no questions in those topics: the bundled ones are switched "
+                "off (/content topics) and it has none of its own there."
+            )
         missing = missing_permissions(channel, await self._me(interaction), thread)
         if missing:
             raise UserError(
@@ -129,6 +135,21 @@ class DailyCog(
     ) -> list[app_commands.Choice[str]]:
         """Up to 25 IANA zones containing what was typed."""
         return [app_commands.Choice(name=z, value=z) for z in matching_zones(current)]
+
+    @set_.autocomplete("topics")
+    async def topics_autocomplete(
+        self, interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        """The topics this server has questions in, completing the last one typed."""
+        done, _, typing = current.rpartition(",")
+        bank = self.services.library.bank_for(interaction.guild_id)
+        offered = sorted({q.topic for q in bank.in_topics()})
+        prefix = f"{done}," if done else ""
+        return [
+            app_commands.Choice(name=f"{prefix}{t}"[:100], value=f"{prefix}{t}"[:100])
+            for t in offered
+            if t.startswith(typing.strip().lower())
+        ][:25]
 
     @app_commands.command(name="show", description="This server's daily questions")
     async def show(self, interaction: discord.Interaction) -> None:

@@ -16,12 +16,15 @@ from bot.ui.kit.replies import dm_boundary, send_ephemeral
 from bot.ui.mock.dm import MockDriver, mock_driver
 from bot.ui.mock.embeds import history_embed
 from bot.ui.mock.start import RestartButton, ResumeButton, encode_topics, start_round
+from bot.ui.peer import start as peer
+from bot.ui.peer.embeds import history_field
 
 
 class MockCog(commands.GroupCog, group_name="mock", group_description="Mock interview rounds"):
     """Start, follow and review one-on-one mock rounds."""
 
     def __init__(self, services: Services, driver: MockDriver) -> None:
+        self.services = services
         self.settings = services.settings.mock
         self.driver = driver
         super().__init__()
@@ -93,8 +96,41 @@ class MockCog(commands.GroupCog, group_name="mock", group_description="Mock inte
         """The last ten finished rounds with their coverage."""
         driver = mock_driver(interaction)
         done = await driver.service.history(interaction.user.id)
-        bank = driver.service.flow.library.bank
-        await send_ephemeral(interaction, embed=history_embed([(s, build(s, bank)) for s in done]))
+        library = driver.service.flow.library
+        embed = history_embed([(s, build(s, library.history_bank(s.question_ids))) for s in done])
+        peer_cards = await self.services.peer.history(interaction.user.id)
+        if peer_cards:  # graded by a peer: shown apart from the self-graded rounds above
+            embed.add_field(name="Peer interviews", value=history_field(peer_cards), inline=False)
+        await send_ephemeral(interaction, embed=embed)
+
+    @app_commands.command(name="pair", description="Invite a member to a peer mock interview")
+    @app_commands.describe(
+        partner="The member to invite (only they can accept)",
+        topics="Comma-separated topics (default: all)",
+        questions="Questions each of you is asked (1-5)",
+        minutes="Minutes per half (5-60)",
+    )
+    @app_commands.guild_only()
+    async def pair(
+        self,
+        interaction: discord.Interaction,
+        partner: discord.User,
+        topics: str | None = None,
+        questions: app_commands.Range[int, 1, 5] | None = None,
+        minutes: app_commands.Range[int, 5, 60] | None = None,
+    ) -> None:
+        """Invite one member; you interview first, then the roles swap."""
+        defaults = self.services.settings.peer
+        count = questions or defaults.questions
+        length = float(minutes or defaults.minutes)
+        await peer.pair(interaction, self.services, partner, parse_topics(topics), count, length)
+
+    @app_commands.command(name="find", description="Find a peer mock interview partner here")
+    @app_commands.describe(topics="Comma-separated topics you would like (default: any)")
+    @app_commands.guild_only()
+    async def find(self, interaction: discord.Interaction, topics: str | None = None) -> None:
+        """Join this server's queue; two waiting members are paired, shared topics first."""
+        await peer.find(interaction, self.services, parse_topics(topics))
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:

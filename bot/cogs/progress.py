@@ -32,7 +32,9 @@ class ProgressCog(commands.Cog):
     @app_commands.command(name="review", description="Your most overdue question, only for you")
     async def review(self, interaction: discord.Interaction) -> None:
         """Serve the most overdue card, or a new question from the weakest topic."""
-        nxt = await self.services.progress.next_for(interaction.user.id)
+        nxt = await self.services.progress.next_for(
+            interaction.user.id, guild_id=interaction.guild_id
+        )
         topic = self.services.library.bank.topics.get(nxt.question.topic)
         header = {
             "due": f"Review · {nxt.due - 1} more due after this",
@@ -115,6 +117,21 @@ class ProgressCog(commands.Cog):
         await send_ephemeral(
             interaction,
             "Others can see your /stats now." if state == "on" else "Your /stats are private now.",
+        )
+
+    @settings.command(name="peer-invites", description="Let members invite you to peer interviews")
+    async def peer_invites(
+        self, interaction: discord.Interaction, state: Literal["on", "off"]
+    ) -> None:
+        """Allow or refuse /mock pair invites (the /mock find queue is always yours to join)."""
+        await self.services.progress.change_setting(
+            interaction.user.id, "peer_invites", int(state == "on")
+        )
+        await send_ephemeral(
+            interaction,
+            "Members can invite you to peer interviews now."
+            if state == "on"
+            else "Nobody can invite you to peer interviews now; `/mock find` still works.",
         )
 
     @app_commands.command(name="export", description="Download your whole history")

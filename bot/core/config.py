@@ -55,6 +55,17 @@ class MockSettings:
 
 
 @dataclass(frozen=True)
+class PeerSettings:
+    """[peer]: peer mock interviews, two members taking turns as the interviewer."""
+
+    questions: int = 1
+    minutes: float = 20.0
+    invite_minutes: float = 10.0
+    queue_minutes: float = 30.0
+    feedback_minutes: float = 10.0
+
+
+@dataclass(frozen=True)
 class ReviewSettings:
     """[review]: spaced repetition."""
 
@@ -80,6 +91,7 @@ class Settings:
     mock: MockSettings = field(default_factory=MockSettings)
     review: ReviewSettings = field(default_factory=ReviewSettings)
     postgres: PostgresSettings = field(default_factory=PostgresSettings)
+    peer: PeerSettings = field(default_factory=PeerSettings)
 
 
 RULES: dict[str, tuple[Any, str]] = {
@@ -114,6 +126,11 @@ RULES: dict[str, tuple[Any, str]] = {
     "mock.minutes": (lambda v: 1 <= v <= 60, "must be between 1 and 60"),
     "mock.max_answer_chars": (lambda v: 500 <= v <= 20000, "must be between 500 and 20000"),
     "mock.dms_closed_hours": (lambda v: 0 <= v <= 720, "must be between 0 and 720"),
+    "peer.questions": (lambda v: 1 <= v <= 5, "must be between 1 and 5"),
+    "peer.minutes": (lambda v: 1 <= v <= 60, "must be between 1 and 60"),
+    "peer.invite_minutes": (lambda v: 0 < v <= 1440, "must be above 0 and at most 1440"),
+    "peer.queue_minutes": (lambda v: 0 < v <= 1440, "must be above 0 and at most 1440"),
+    "peer.feedback_minutes": (lambda v: 0 < v <= 120, "must be above 0 and at most 120"),
 }
 
 

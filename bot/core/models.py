@@ -165,6 +165,7 @@ class UserSettings:
     timezone: str | None = None  # IANA zone their streak days follow
     leaderboard: bool = False  # shown on the server's leaderboard
     share_stats: bool = False  # others may see their /stats
+    peer_invites: bool = True  # other members may invite them to peer mock interviews
 
 
 @dataclass(frozen=True, slots=True)

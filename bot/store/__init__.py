@@ -17,6 +17,9 @@ from bot.store.cards import Cards, Uptime
 from bot.store.copy import copy_database
 from bot.store.daily_posts import DailyPosts
 from bot.store.db import Database, StoreError, from_text
+from bot.store.pack_reviews import Reviews
+from bot.store.packs import Packs
+from bot.store.peer import PeerStore
 from bot.store.postgres import PostgresDatabase, is_postgres_url
 from bot.store.rounds import Rounds
 from bot.store.schedules import Schedules
@@ -45,6 +48,9 @@ class Store:
         self.rounds = Rounds(db)
         self.cards = Cards(db)
         self.uptime = Uptime(db)
+        self.peer = PeerStore(db)
+        self.packs = Packs(db)
+        self.reviews = Reviews(db)
 
     @classmethod
     async def open(cls, location: str | Path, postgres: PostgresSettings | None = None) -> Store:

@@ -179,3 +179,14 @@ class Attempts:
             )
             params = (user_id, limit)
         return [_attempt(row) for row in await self.db.fetchall(sql, params)]
+
+    async def graded_from(self, user_id: int, source: str) -> tuple[int, float]:
+        """(graded answers, their weighted shares summed) of one source, e.g. peer-graded."""
+        row = await self.db.fetchone(
+            "SELECT COUNT(*), SUM(COALESCE(weighted, score)) FROM attempts "
+            "WHERE user_id = ? AND source = ? AND score IS NOT NULL",
+            (user_id, source),
+        )
+        if row is None or not row[0]:
+            return 0, 0.0
+        return int(row[0]), float(row[1] or 0.0)

@@ -26,9 +26,17 @@ TABLES: dict[str, str] = {
     "rounds": "id",
     "cards": "user_id, question_id",
     "uptime": "id",
+    "peer_invites": "id",
+    "peer_sessions": "id",
+    "peer_seats": "user_id",
+    "peer_feedback": "id",
+    "pack_servers": "guild_id",
+    "pack_questions": "id",
+    "suggestions": "id",
+    "pack_uploads": "id",
 }
 DERIVED = ("score_days", "score_questions")
-SERIAL = ("attempts", "schedules", "daily_posts", "rounds", "uptime")  # keys the engine numbers
+SERIAL = tuple(table for table, key in TABLES.items() if key == "id")  # the engine numbers
 BATCH = 500
 
 

@@ -56,11 +56,17 @@ class Users:
     async def settings(self, user_id: int) -> UserSettings:
         """A user's settings (the defaults for a user who never set any)."""
         row = await self.db.fetchone(
-            "SELECT timezone, leaderboard, share_stats FROM users WHERE user_id = ?", (user_id,)
+            "SELECT timezone, leaderboard, share_stats, peer_invites FROM users WHERE user_id = ?",
+            (user_id,),
         )
         if row is None:
             return UserSettings()
-        return UserSettings(row["timezone"], bool(row["leaderboard"]), bool(row["share_stats"]))
+        return UserSettings(
+            row["timezone"],
+            bool(row["leaderboard"]),
+            bool(row["share_stats"]),
+            bool(row["peer_invites"]),
+        )
 
     async def set_setting(self, user_id: int, name: str, value: object) -> None:
         """Change one of the user's own settings."""
@@ -68,6 +74,7 @@ class Users:
             "timezone": "timezone",
             "leaderboard": "leaderboard",
             "share_stats": "share_stats",
+            "peer_invites": "peer_invites",
         }[name]  # a fixed list: never user text in SQL
         await self._ensure(user_id)
         await self.db.execute(f"UPDATE users SET {column} = ? WHERE user_id = ?", (value, user_id))
@@ -80,6 +87,16 @@ class Users:
                 removed[table] = await tx.execute(
                     f"DELETE FROM {table} WHERE user_id = ?", (user_id,)
                 )
+            removed["peer_invites"] = await tx.execute(
+                "DELETE FROM peer_invites WHERE user_id = ? OR partner_id = ?", (user_id, user_id)
+            )
+            removed["peer_feedback"] = await tx.execute(
+                "DELETE FROM peer_feedback WHERE candidate_id = ?", (user_id,)
+            )
+            # Feedback they gave stays with the member who got it, without their name.
+            await tx.execute(
+                "UPDATE peer_feedback SET interviewer_id = 0 WHERE interviewer_id = ?", (user_id,)
+            )
             # Schedules belong to their server and stay, but no longer name who set them
             # (a pause notice then goes to the server's system channel).
             removed["schedules"] = await tx.execute(

@@ -51,7 +51,7 @@ def guild_create_json(state: FakeState, guild: FakeGuild) -> str:
                 "emojis": [],
                 "stickers": [],
                 "channels": [c.payload() for c in channels if not c.is_thread],
-                "threads": [c.payload() for c in channels if c.is_thread],
+                "threads": [c.payload() for c in channels if c.is_thread and not c.archived],
                 "members": [bot.payload()] if bot else [],
                 "voice_states": [],
                 "presences": [],

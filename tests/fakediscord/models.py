@@ -196,6 +196,11 @@ class FakeChannel:
     forbidden_for: int | None = None  # the bot's user id, denied SEND_MESSAGES by an overwrite
     last_message_id: int | None = None
     message_count: int = 0
+    archived: bool = False  # threads: archived / locked by PATCH /channels/{id}
+    locked: bool = False
+    invitable: bool = True  # private threads: whether members may add others
+    thread_members: set[int] = field(default_factory=set)  # PUT .../thread-members/{user}
+    no_private_threads: bool = False  # the bot lacks Create Private Threads here
 
     @property
     def is_thread(self) -> bool:
@@ -235,16 +240,18 @@ class FakeChannel:
             data.update(
                 owner_id=str(self.owner_id),
                 message_count=self.message_count,
-                member_count=1,
+                member_count=max(1, len(self.thread_members)),
                 total_message_sent=self.message_count,
                 thread_metadata={
-                    "archived": False,
+                    "archived": self.archived,
                     "auto_archive_duration": 1440,
                     "archive_timestamp": iso(),
-                    "locked": False,
+                    "locked": self.locked,
                     "create_timestamp": iso(),
                 },
             )
+            if self.type == PRIVATE_THREAD:
+                data["thread_metadata"]["invitable"] = self.invitable
             del data["position"], data["permission_overwrites"]
         else:
             data["topic"] = self.topic

@@ -41,6 +41,8 @@ def channel_for(state: FakeState, channel_id: int, *, write: bool = False) -> Fa
         parent = state.channels.get(ch.parent_id or 0)
         if write and (ch.forbidden or (parent is not None and parent.forbidden)):
             raise missing_permissions()
+        if write and ch.is_thread and ch.archived and ch.locked:
+            raise ApiError(400, 50083, "Thread is archived")
     elif write and ch.recipient is not None and ch.recipient.id in state.closed_dms:
         raise cannot_dm()
     return ch
@@ -190,7 +192,50 @@ async def thread_without_message(request: web.Request) -> web.Response:
     kind = int(body.get("type") or PRIVATE_THREAD)
     if kind not in (PUBLIC_THREAD, PRIVATE_THREAD):
         raise ApiError(400, 50035, "Invalid Form Body")
-    return json_response(_new_thread(state, ch, body, None, kind).payload(), 201)
+    if kind == PRIVATE_THREAD and ch.no_private_threads:
+        raise missing_permissions()  # Create Private Threads is missing in this channel
+    thread = _new_thread(state, ch, body, None, kind)
+    if kind == PRIVATE_THREAD and body.get("invitable") is not None:
+        thread.invitable = bool(body["invitable"])
+    return json_response(thread.payload(), 201)
+
+
+THREAD_EDITS = {"name", "archived", "locked", "invitable", "auto_archive_duration"}
+THREAD_EDITS_IGNORED = {"rate_limit_per_user", "flags", "applied_tags"}
+
+
+async def edit_channel(request: web.Request) -> web.Response:
+    """PATCH /channels/{channel_id}: threads only here (UpdateThreadRequestPartial)."""
+    state = fake_of(request).state
+    ch = channel_for(state, snowflake_arg(request, "channel_id"))
+    if not ch.is_thread:
+        raise ApiError(400, 50024, "Cannot execute action on this channel type")
+    body = body_of(request).json or {}
+    unknown = set(body) - THREAD_EDITS - THREAD_EDITS_IGNORED
+    if unknown:
+        raise ApiError(400, 50035, f"Invalid Form Body: {sorted(unknown)}")
+    for key in ("archived", "locked", "invitable"):
+        if body.get(key) is not None:
+            setattr(ch, key, bool(body[key]))
+    if body.get("name"):
+        ch.name = str(body["name"])[:100]
+    state.emit("THREAD_UPDATE", ch.payload(), ch.guild_id, GUILDS_INTENT, False)
+    state.notify()
+    return json_response(ch.payload())
+
+
+async def add_thread_member(request: web.Request) -> web.Response:
+    """PUT /channels/{channel_id}/thread-members/{user_id}: 204."""
+    state = fake_of(request).state
+    ch = channel_for(state, snowflake_arg(request, "channel_id"), write=True)
+    if not ch.is_thread:
+        raise ApiError(400, 50024, "Cannot execute action on this channel type")
+    user_id = snowflake_arg(request, "user_id")
+    if user_id not in state.guilds[ch.guild_id or 0].members:
+        raise ApiError(404, 10013, "Unknown User")
+    ch.thread_members.add(user_id)
+    state.notify()
+    return no_content()
 
 
 async def open_dm(request: web.Request) -> web.Response:
@@ -228,6 +273,8 @@ def register(routes: web.RouteTableDef) -> None:
     """Add this module's routes."""
     routes.post("/users/@me/channels")(open_dm)
     routes.get("/channels/{channel_id}")(get_channel)
+    routes.patch("/channels/{channel_id}")(edit_channel)
+    routes.put("/channels/{channel_id}/thread-members/{user_id}")(add_thread_member)
     routes.get("/channels/{channel_id}/messages")(history)
     routes.post("/channels/{channel_id}/messages")(send_message)
     for method in ("GET", "PATCH", "DELETE"):

@@ -358,6 +358,10 @@ class FakeDiscord:
             )
         self.state.notify()
 
+    def forbid_private_threads(self, channel: FakeChannel, forbidden: bool = True) -> None:
+        """The bot lacks Create Private Threads in this channel: creating one fails 403 50013."""
+        channel.no_private_threads = forbidden
+
     def delete_channel(self, channel: FakeChannel) -> None:
         """Delete a channel: CHANNEL_DELETE is dispatched, its routes answer 404 10003."""
         channel.deleted = True

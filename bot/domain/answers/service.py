@@ -12,6 +12,7 @@ from bot.domain.answers.evidence import Evidence
 from bot.domain.answers.grading import Grade, GradingError, clean_answer, grade, grade_against
 from bot.domain.answers.probes import next_probe
 from bot.domain.content.loader import Library
+from bot.domain.content.serverpack import split_server_id
 from bot.domain.progress.service import Progress
 from bot.store import Store
 
@@ -44,10 +45,12 @@ class Flow:
         self.max_answer = max_answer
         self.progress = progress
 
-    def question(self, question_id: str) -> Question:
-        """The question with this id, or a friendly error if it left the bank."""
-        question = self.library.bank.get(question_id)
-        if question is None:
+    def question(self, question_id: str, guild_id: int | None = None) -> Question:
+        """The question with this id, or a friendly error if it left the bank. In a server, a
+        server question is only found in its own server (an old or forged button elsewhere)."""
+        question = self.library.get(question_id)
+        server = split_server_id(question_id)
+        if question is None or (server and guild_id is not None and server[0] != guild_id):
             raise Gone("question")
         return question
 
@@ -66,7 +69,7 @@ class Flow:
         limit: int | None = None,
     ) -> Attempt:
         """Save a written answer to a question (or to one of its probes), ungraded."""
-        question = self.question(question_id)
+        question = self.question(question_id, where.guild_id)
         self.check_probe(question, probe)
         body = clean_answer(text)
         if not body:
@@ -117,7 +120,7 @@ class Flow:
         author's checklist only."""
         points = question.points(probe)
         try:
-            found = self.library.evidence.match(question.id, probe, answer)
+            found = self.library.evidence_for(question.id).match(question.id, probe, answer)
         except KeyError:  # a reload dropped the question between reading it and its index
             found = ()
         if len(found) != len(points):  # ... or changed its points: no evidence rather than wrong
@@ -171,7 +174,7 @@ class Flow:
 
     async def reveal(self, user_id: int, question_id: str, where: Where) -> Question:
         """Show the key points without an answer; it is remembered as a reveal, not a score."""
-        question = self.question(question_id)
+        question = self.question(question_id, where.guild_id)
         await self.store.attempts.add_reveal(
             user_id=user_id,
             question_id=question.id,

@@ -202,7 +202,14 @@ def _drop_bad_keys(root: yaml.Node) -> list[Note]:
 
 def read_yaml(path: Path) -> tuple[Any, list[Note]]:
     """The data in one file and the keys dropped from it; FileProblem if it cannot be used."""
-    loader = _BankLoader(_decode(_read_bytes(path)))
+    return parse_yaml(_read_bytes(path))
+
+
+def parse_yaml(data: bytes) -> tuple[Any, list[Note]]:
+    """The data in a file's bytes (say, an upload) and the keys dropped, checked as a file."""
+    if len(data) > MAX_BYTES:
+        raise FileProblem(_too_big(len(data)))
+    loader = _BankLoader(_decode(data))
     try:
         node = loader.get_single_node()
         if node is None:
@@ -224,9 +231,12 @@ def read_yaml(path: Path) -> tuple[Any, list[Note]]:
 class FileChecker:
     """Collects the problems of one file as `file: id: field: what is wrong` lines."""
 
-    def __init__(self, path: Path, root: Path) -> None:
-        where = path.relative_to(root) if path.is_relative_to(root) else path
-        self.where = printable(where.as_posix())
+    def __init__(self, path: Path | str, root: Path | None = None) -> None:
+        if isinstance(path, str):  # bytes from elsewhere (an upload), named by the caller
+            self.where = printable(path)
+        else:
+            where = path.relative_to(root) if root and path.is_relative_to(root) else path
+            self.where = printable(where.as_posix())
         self.qid = "-"
         self.problems: list[str] = []
         self.hidden = 0
@@ -246,6 +256,14 @@ class FileChecker:
         """The file's data and dropped keys; (None, []) when it cannot be read (reported)."""
         try:
             return read_yaml(path)
+        except FileProblem as exc:
+            self.fail("file", str(exc))
+            return None, []
+
+    def parse(self, data: bytes) -> tuple[Any, list[Note]]:
+        """Like read, for bytes in hand."""
+        try:
+            return parse_yaml(data)
         except FileProblem as exc:
             self.fail("file", str(exc))
             return None, []

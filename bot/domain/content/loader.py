@@ -6,34 +6,19 @@ so a contributor fixes a whole pull request in one go.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
 from bot.core.config import Settings
-from bot.core.models import TOPIC_IDS, Bank, Difficulty, KeyPoint, Probe, Question, Topic
+from bot.core.models import TOPIC_IDS, Bank, Question, Topic
 from bot.domain.answers.evidence import EvidenceIndex
-from bot.domain.content.bankfile import (
-    ID_PATTERN,
-    MAX_ID,
-    FileChecker,
-    is_id,
-    printable,
-    shown,
-    shown_id,
-)
+from bot.domain.content.bankfile import FileChecker, is_id, printable, shown, shown_id
+from bot.domain.content.questions import BUNDLED, check_question
+from bot.domain.content.serverpack import ServerContent, split_server_id
 from bot.domain.content.topicsfile import load_topics
 
 DEFAULT_CONTENT = Path(__file__).resolve().parents[3] / "content"
-TAG_PATTERN = ID_PATTERN
-LIMITS = {"title": 60, "scenario": 300, "question": 300, "label": 100, "why": 300, "red_flag": 200}
-QUESTION_KEYS = {"id", "topic", "title", "difficulty", "reference", "scenario", "question"}
-QUESTION_KEYS |= {"key_points", "probes", "red_flags", "tags", "aliases", "checked"}
-DIFFICULTIES = {d.value for d in Difficulty}
-CHECKED_PATTERN = re.compile(r"^20\d\d-(0[1-9]|1[0-2])$")
-MAX_CORE = 3
 
 
 class ContentError(Exception):
@@ -44,137 +29,6 @@ class ContentError(Exception):
             f"{len(problems)} problem(s) in the question bank:\n" + "\n".join(problems)
         )
         self.problems = problems
-
-
-def _key_points(check: FileChecker, raw: list[Any], field: str) -> tuple[KeyPoint, ...]:
-    points = []
-    for i, item in enumerate(raw):
-        where = f"{field}[{i}]"
-        if not isinstance(item, dict):
-            check.fail(where, f"must be a mapping with 'label' and 'why' (got {shown(item)})")
-            continue
-        check.unknown(item, {"label", "why", "core"}, f"{where}.")
-        label = check.text(item, "label", f"{where}.label", LIMITS["label"])
-        why = check.text(item, "why", f"{where}.why", LIMITS["why"])
-        core = item.get("core", False)
-        if type(core) is not bool:
-            check.fail(f"{where}.core", f"must be true or false (got {shown(core)})")
-            core = False
-        points.append(KeyPoint(label, why, core))
-    _core_first(check, points, field)
-    return tuple(points)
-
-
-def _core_first(check: FileChecker, points: list[KeyPoint], field: str) -> None:
-    """Core points (what an interviewer must hear) come first, so the checklist leads with them."""
-    flags = [p.core for p in points]
-    if any(flags) and flags != sorted(flags, reverse=True):
-        check.fail(field, "core points must be listed before the others")
-
-
-def _core_count(check: FileChecker, points: tuple[KeyPoint, ...]) -> None:
-    count = sum(p.core for p in points)
-    if points and not 1 <= count <= MAX_CORE:
-        check.fail("key_points", f"mark 1 to {MAX_CORE} points 'core: true' (got {count})")
-
-
-def _probes(check: FileChecker, raw: list[Any]) -> tuple[Probe, ...]:
-    probes = []
-    for i, item in enumerate(raw):
-        where = f"probes[{i}]"
-        if not isinstance(item, dict):
-            got = shown(item)
-            check.fail(where, f"must be a mapping with 'question' and 'key_points' (got {got})")
-            continue
-        check.unknown(item, {"question", "key_points"}, f"{where}.")
-        text = check.text(item, "question", f"{where}.question", LIMITS["question"])
-        points = _key_points(
-            check,
-            check.items(item, "key_points", f"{where}.key_points", 2, 5),
-            f"{where}.key_points",
-        )
-        probes.append(Probe(text, points))
-    return tuple(probes)
-
-
-def _strings(
-    check: FileChecker, raw: list[Any], field: str, valid: Callable[[str], bool], rule: str
-) -> tuple[str, ...]:
-    out = []
-    for i, item in enumerate(raw):
-        if not isinstance(item, str) or not valid(item):
-            check.fail(f"{field}[{i}]", f"{shown(item)} {rule}")
-        else:
-            out.append(item)
-    return tuple(out)
-
-
-def _header(
-    check: FileChecker, data: dict[Any, Any], topic_dir: str, stem: str
-) -> tuple[Difficulty, Any, Any, tuple[str, ...]]:
-    """Check the id and the one-value fields; return difficulty, reference, checked, aliases."""
-    qid = data.get("id")
-    check.qid = shown_id(qid, printable(stem))
-    if qid != stem:
-        check.fail("id", f"must equal the file name {shown(stem)} (got {shown(qid)})")
-    elif not is_id(qid):
-        check.fail("id", f"use lowercase a-z, 0-9 and '-', at most {MAX_ID} characters")
-    check.unknown(data, QUESTION_KEYS, "")
-    if data.get("topic") != topic_dir:
-        got = shown(data.get("topic"))
-        check.fail("topic", f"must equal the folder name {shown(topic_dir)} (got {got})")
-    difficulty = data.get("difficulty")
-    if not isinstance(difficulty, str) or difficulty not in DIFFICULTIES:
-        check.fail("difficulty", f"must be easy, medium or hard (got {shown(difficulty)})")
-        difficulty = Difficulty.MEDIUM
-    reference = data.get("reference")
-    if reference is not None and (type(reference) is not int or not 1 <= reference <= 99):
-        check.fail("reference", f"must be a whole number from 1 to 99 (got {shown(reference)})")
-    checked = data.get("checked")
-    if checked is not None and not (isinstance(checked, str) and CHECKED_PATTERN.match(checked)):
-        check.fail("checked", f"must be a month like '2026-12' (got {shown(checked)})")
-    aliases = data.get("aliases")
-    if aliases is not None and not isinstance(aliases, list):
-        check.fail("aliases", f"must be a list of old question ids (got {shown(aliases)})")
-    old_ids = _strings(
-        check, aliases if isinstance(aliases, list) else [], "aliases", is_id, "must be an old id"
-    )
-    return Difficulty(difficulty), reference, checked, old_ids
-
-
-def _question(check: FileChecker, data: dict[Any, Any], topic_dir: str, stem: str) -> Question:
-    difficulty, reference, checked, aliases = _header(check, data, topic_dir, stem)
-    built = Question(
-        id=check.qid,
-        topic=topic_dir,
-        title=check.text(data, "title", "title", LIMITS["title"]),
-        difficulty=difficulty,
-        scenario=check.text(data, "scenario", "scenario", LIMITS["scenario"]),
-        question=check.text(data, "question", "question", LIMITS["question"]),
-        key_points=_key_points(
-            check, check.items(data, "key_points", "key_points", 4, 8), "key_points"
-        ),
-        probes=_probes(check, check.items(data, "probes", "probes", 2, 3)),
-        red_flags=_strings(
-            check,
-            check.items(data, "red_flags", "red_flags", 1, 4),
-            "red_flags",
-            lambda s: bool(s.strip()) and len(s) <= LIMITS["red_flag"],
-            f"must be non-empty text of at most {LIMITS['red_flag']} characters",
-        ),
-        tags=_strings(
-            check,
-            check.items(data, "tags", "tags", 1, 8),
-            "tags",
-            lambda s: bool(TAG_PATTERN.match(s)),
-            "must be a lowercase kebab-case word",
-        ),
-        reference=reference if type(reference) is int else None,
-        aliases=aliases,
-        checked=checked if isinstance(checked, str) else None,
-    )
-    _core_count(check, built.key_points)
-    return built
 
 
 def _question_file(check: FileChecker, path: Path) -> Question | None:
@@ -188,7 +42,9 @@ def _question_file(check: FileChecker, path: Path) -> Question | None:
         kind = "a list" if isinstance(data, list) else f"a {type(data).__name__} scalar"
         check.fail("file", f"must hold one mapping (a question), not {kind}")
     check.report(notes)
-    return _question(check, data, path.parent.name, path.stem) if isinstance(data, dict) else None
+    if not isinstance(data, dict):
+        return None
+    return check_question(check, data, BUNDLED, path.parent.name, path.stem)
 
 
 def _questions(
@@ -259,15 +115,21 @@ def _aliases(
 
 class Library:
     """Holds the current bank and its evidence index, swapped together (admin reload) without a
-    restart: the pair is one attribute, so a reader never sees a bank with another's index."""
+    restart: the pair is one attribute, so a reader never sees a bank with another's index.
+
+    Each server sees the bundled bank without the topics it switched off, plus its own pack
+    (bot/domain/packs keeps that in step with the database, the truth)."""
 
     def __init__(self, root: Path, bank: Bank, evidence: EvidenceIndex | None = None) -> None:
         self.root = root
         self._loaded: tuple[Bank, EvidenceIndex | None] = (bank, evidence)
+        self._servers: dict[int, ServerContent] = {}
+        self._banks: dict[int, Bank] = {}  # each server's view, built on first use
+        self._indexes: dict[int, EvidenceIndex] = {}  # each pack's key points, likewise
 
     @property
     def bank(self) -> Bank:
-        """The question bank in use."""
+        """The bundled question bank in use."""
         return self._loaded[0]
 
     @property
@@ -290,7 +152,81 @@ class Library:
         """Load the bank again and index it; on error keep the old one and raise ContentError."""
         bank = load_bank(self.root)
         self._loaded = (bank, EvidenceIndex.build(bank))
+        self._banks.clear()
         return bank
+
+    def set_server(self, guild_id: int, content: ServerContent) -> None:
+        """Replace what a server adds to the bank and takes from it."""
+        self._banks.pop(guild_id, None)
+        self._indexes.pop(guild_id, None)
+        if content.empty:
+            self._servers.pop(guild_id, None)
+        else:
+            self._servers[guild_id] = content
+
+    def server(self, guild_id: int) -> ServerContent:
+        """A server's own questions and switches (empty when it has none)."""
+        return self._servers.get(guild_id) or ServerContent()
+
+    def servers(self) -> dict[int, ServerContent]:
+        """Every server with content of its own."""
+        return dict(self._servers)
+
+    def bank_for(self, guild_id: int | None) -> Bank:
+        """The bank a server sees: the bundled one minus its switched-off topics, plus its
+        pack. Outside a server (DMs, the terminal): the bundled bank."""
+        content = self._servers.get(guild_id or 0)
+        if content is None:
+            return self.bank
+        cached = self._banks.get(guild_id or 0)
+        if cached is None:
+            bundled = self.bank
+            questions = {
+                qid: q for qid, q in bundled.questions.items() if q.topic not in content.topics_off
+            }
+            questions.update(content.questions)
+            cached = Bank(bundled.topics, questions, dict(bundled.aliases))
+            self._banks[guild_id or 0] = cached
+        return cached
+
+    def get(self, question_id: str) -> Question | None:
+        """Any current question by id: bundled (or an old id of one), or a server's."""
+        server = split_server_id(question_id)
+        if server is None:
+            return self.bank.get(question_id)
+        return self.server(server[0]).questions.get(question_id)
+
+    def history(self, question_id: str) -> tuple[Question, bool] | None:
+        """A question as past answers show it, and whether its server removed it since."""
+        if (found := self.get(question_id)) is not None:
+            return found, False
+        server = split_server_id(question_id)
+        removed = self.server(server[0]).removed.get(question_id) if server else None
+        return (removed, True) if removed is not None else None
+
+    def history_bank(self, question_ids: Iterable[str]) -> Bank:
+        """The bundled bank plus every server question these ids name, removed ones too: what
+        past answers (stats, scorecards, exports) are read against, wherever they are shown."""
+        extra = {
+            qid: found[0]
+            for qid in question_ids
+            if split_server_id(qid) is not None and (found := self.history(qid)) is not None
+        }
+        bank = self.bank
+        return Bank(bank.topics, {**bank.questions, **extra}, dict(bank.aliases)) if extra else bank
+
+    def evidence_for(self, question_id: str) -> EvidenceIndex:
+        """The evidence index that holds this question: the bank's or its server pack's."""
+        server = split_server_id(question_id)
+        if server is None:
+            return self.evidence
+        guild_id = server[0]
+        index = self._indexes.get(guild_id)
+        if index is None:
+            topics = self.bank.topics
+            index = EvidenceIndex.build(Bank(topics, dict(self.server(guild_id).questions)))
+            self._indexes[guild_id] = index
+        return index
 
 
 def content_root(settings: Settings) -> Path:

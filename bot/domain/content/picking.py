@@ -28,6 +28,22 @@ def pick(
     return (rng or random).choice(fresh)
 
 
+def pick_or_explain(
+    bank: Bank, topics: Iterable[str] | None = None, rng: random.Random | None = None
+) -> Question:
+    """pick, with a message for the user when the server has no question there (it switched
+    those bundled topics off and has none of its own in them)."""
+    wanted = list(topics) if topics else None
+    try:
+        return pick(bank, wanted, rng=rng)
+    except LookupError:
+        named = ", ".join(wanted) if wanted else "any topic"
+        raise UserError(
+            f"This server has no questions in {named}: its moderators switched the bundled "
+            "ones off (/content topics) and it has none of its own there."
+        ) from None
+
+
 def choice_name(question: Question) -> str:
     """How a question shows in the autocomplete list (≤ 100 characters)."""
     name = f"{question.title} — {question.question}"

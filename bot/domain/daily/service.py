@@ -136,7 +136,12 @@ class DailyService:
     ) -> PostOutcome:
         """Claim the (channel, day, kind) post, then send it."""
         history = await self.store.daily_posts.history(schedule.channel_id)
-        question = next_daily_question(self.library.bank, schedule.topics, history)
+        bank = self.library.bank_for(schedule.guild_id)
+        try:
+            question = next_daily_question(bank, schedule.topics, history)
+        except LookupError:  # the server switched every topic of the schedule off
+            log.warning("daily skipped schedule=%s: no questions in its topics", schedule.id)
+            return PostOutcome.INACTIVE
         now = self.clock.now()
         hours = self.settings.reveal_after_hours
         reveal_at = now + timedelta(hours=hours) if hours and kind == "daily" else None
@@ -218,7 +223,7 @@ class DailyService:
             ):
                 await self.store.daily_posts.mark_failed(post.id, None)
                 continue
-            question = self.library.bank.get(post.question_id)
+            question = self.library.get(post.question_id)
             claimed = await self.store.daily_posts.reclaim(post.id, self.clock.now())
             if claimed is None or question is None:
                 continue
@@ -258,7 +263,7 @@ class DailyService:
                 await self._reveal(post, poster)
 
     async def _reveal(self, post: DailyPost, poster: Poster) -> None:
-        question = self.library.bank.get(post.question_id)
+        question = self.library.get(post.question_id)
         # Marked first: a crash here loses one reveal rather than posting it twice.
         if not await self.store.daily_posts.mark_revealed(post.id, self.clock.now()):
             return

@@ -50,8 +50,10 @@ class MockService:
         """The question the round is on."""
         return self.flow.question(state.question_id)
 
-    def _pick(self, topics: list[str], count: int, rng: random.Random | None) -> list[str]:
-        pool = self.flow.library.bank.in_topics(topics or None)
+    def _pick(
+        self, topics: list[str], count: int, rng: random.Random | None, guild_id: int | None
+    ) -> list[str]:
+        pool = self.flow.library.bank_for(guild_id).in_topics(topics or None)
         if not pool:
             raise UserError("No questions in those topics.")
         chosen = (rng or random).sample(pool, min(count, len(pool)))
@@ -64,10 +66,12 @@ class MockService:
         count: int,
         minutes: float,
         rng: random.Random | None = None,
+        guild_id: int | None = None,
     ) -> Round:
-        """Begin a round; RoundBusy if one is running (the caller offers resume or abandon)."""
+        """Begin a round; RoundBusy if one is running (the caller offers resume or abandon).
+        Started in a server, it draws from what that server sees."""
         now = self.clock.now()
-        ids = self._pick(topics, count, rng)
+        ids = self._pick(topics, count, rng, guild_id)
         try:
             state = await self.store.rounds.create(
                 user_id, lambda round_id: rounds.begin(round_id, user_id, ids, minutes, now), now

@@ -17,6 +17,7 @@ from bot.core import zones
 from bot.core.clock import Clock
 from bot.core.models import Attempt, Question, Rating, UserSettings
 from bot.domain.content.loader import Library
+from bot.domain.content.picking import pick_or_explain
 from bot.domain.progress import review
 from bot.domain.progress.leaderboard import Period, ranking, scored_points, window_start
 from bot.domain.progress.stats import (
@@ -32,6 +33,7 @@ from bot.store import Store
 from bot.store.cards import CardRow
 
 log = logging.getLogger(__name__)
+PEER_SOURCE = "peer"  # attempts a peer interviewer graded (bot.domain.peer), shown apart
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,10 +80,15 @@ class Progress:
         )
 
     async def next_for(
-        self, user_id: int, topics: list[str] | None = None, rng: random.Random | None = None
+        self,
+        user_id: int,
+        topics: list[str] | None = None,
+        rng: random.Random | None = None,
+        guild_id: int | None = None,
     ) -> Next:
-        """The most overdue question; with none due, a new one from the weakest topic."""
-        bank = self.library.bank
+        """The most overdue question; with none due, a new one from the weakest topic. In a
+        server, from what that server sees (its pack, without the topics it switched off)."""
+        bank = self.library.bank_for(guild_id)
         now = self.clock.now()
         wanted = set(topics or bank.topics)
         due = [
@@ -103,15 +110,16 @@ class Progress:
             None,
         )
         if soonest is None:
-            return Next((rng or random).choice(bank.in_topics(list(wanted))), 0, "new")
+            return Next(pick_or_explain(bank, sorted(wanted), rng), 0, "new")
         return Next(soonest, 0, "soonest")
 
     def _mastery(self, cards: list[CardRow], now: datetime) -> dict[str, float]:
         """Mean retrievability per topic over the user's cards."""
         sums: defaultdict[str, list[float]] = defaultdict(list)
         for card in cards:
-            question = self.library.bank.get(card.question_id)
-            if question:
+            found = self.library.history(card.question_id)
+            if found:
+                question = found[0]
                 sums[question.topic].append(review.retrievability(card.card, now))
         return {topic: sum(values) / len(values) for topic, values in sums.items()}
 
@@ -155,15 +163,27 @@ class Progress:
             instants, unknown = streak_instants(days, zones.zone(tz_name))
             for day in unknown:
                 instants += await self.store.cards.graded_times(user_id, day)
+        peer_count, peer_sum = await self.store.attempts.graded_from(user_id, PEER_SOURCE)
         return Stats(
             attempts=answers,
             coverage=sum(g.weighted for g in by_question) / answers if answers else None,
-            topics=topic_stats(by_question, self.library.bank, self._mastery(cards, now)),
+            topics=topic_stats(
+                by_question,
+                self.library.history_bank(g.question_id for g in by_question),
+                self._mastery(cards, now),
+            ),
             streak=streak(instants, tz_name, now, await self.down_days(tz_name)),
             due=sum(1 for c in cards if c.due <= now),
             trend=trend,
             core_covered=sum(g.core_covered for g in by_question),
             core_total=sum(g.core_total for g in by_question),
+            peer_attempts=peer_count,
+            peer_coverage=peer_sum / peer_count if peer_count else None,
+            removed=sum(
+                g.answers
+                for g in by_question
+                if (found := self.library.history(g.question_id)) is not None and found[1]
+            ),
         )
 
     async def leaderboard(self, guild_id: int, period: Period) -> list[tuple[int, int]]:
@@ -175,7 +195,7 @@ class Progress:
     async def export(self, user_id: int) -> tuple[bytes, bytes]:
         """The user's whole history as CSV (attempts) and JSON (everything)."""
         attempts = await self.store.attempts.for_user(user_id)
-        rows = [_attempt_row(a) for a in attempts]
+        rows = [_attempt_row(a, self._question_label(a.question_id)) for a in attempts]
         text = io.StringIO()
         writer = csv.DictWriter(text, fieldnames=list(rows[0]) if rows else list(EXPORT_FIELDS))
         writer.writeheader()
@@ -194,12 +214,26 @@ class Progress:
                 for c in cards
             ],
             "rounds": [json.loads(r.to_json()) for r in rounds],
+            "peer_feedback": [
+                {**asdict(f), "created_at": f.created_at.isoformat()}
+                for f in await self.store.peer.feedback_for(user_id, limit=1000)
+            ],
         }
         return text.getvalue().encode(), json.dumps(everything, indent=2).encode()
+
+    def _question_label(self, question_id: str) -> tuple[str, str]:
+        """(title, status) of an answered question for the export: a server question removed
+        since still shows its text, marked "removed"; one gone from the bank, "retired"."""
+        found = self.library.history(question_id)
+        if found is None:
+            return "", "retired"
+        question, removed = found
+        return question.title, "removed" if removed else "current"
 
     async def forget(self, user_id: int) -> dict[str, int]:
         """Delete everything about the user."""
         removed = await self.store.users.forget(user_id)
+        removed["suggestions"] = await self.store.packs.forget_user(user_id)
         log.info("forgot user=%s removed=%s", user_id, removed)
         return removed
 
@@ -218,11 +252,14 @@ EXPORT_FIELDS = (
     "revealed",
     "created_at",
     "graded_at",
+    "question_title",
+    "question_status",
 )
 
 
-def _attempt_row(attempt: Attempt) -> dict[str, object]:
+def _attempt_row(attempt: Attempt, label: tuple[str, str]) -> dict[str, object]:
     data = asdict(attempt)
+    data["question_title"], data["question_status"] = label
     row = {key: data[key] for key in EXPORT_FIELDS}
     row["covered"] = " ".join(map(str, attempt.covered)) if attempt.covered is not None else ""
     row["core"] = " ".join(map(str, attempt.core)) if attempt.core is not None else ""

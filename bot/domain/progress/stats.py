@@ -59,6 +59,18 @@ class Stats:
     trend: Trend
     core_covered: int = 0  # core points covered and asked, apart from the overall coverage
     core_total: int = 0
+    removed: int = 0  # answers to server questions their server removed since
+    peer_attempts: int = 0  # of `attempts`, those a peer interviewer graded (/mock pair)
+    peer_coverage: float | None = None  # their weighted coverage
+
+    @property
+    def self_graded(self) -> tuple[int, float | None]:
+        """(answers, weighted coverage) of the self-graded ones: all but the peer-graded."""
+        count = self.attempts - self.peer_attempts
+        if count <= 0 or self.coverage is None:
+            return max(count, 0), None
+        peer_sum = (self.peer_coverage or 0.0) * self.peer_attempts
+        return count, max(0.0, (self.coverage * self.attempts - peer_sum) / count)
 
 
 def topic_stats(

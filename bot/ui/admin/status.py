@@ -36,6 +36,10 @@ def status_embed(connection: Connection, work: WorkInHand) -> discord.Embed:
         value=", ".join(f"{status} {count}" for status, count in posts) or "none yet",
     )
     embed.add_field(name="Questions", value=str(work.questions))
+    embed.add_field(
+        name="Server packs",
+        value=f"{work.pack_questions} questions in {work.pack_servers} servers",
+    )
     return embed
 
 

@@ -7,14 +7,15 @@ import discord
 from bot.core.models import Question, Rating
 from bot.domain.answers.probes import next_probe
 from bot.domain.answers.service import Where
-from bot.domain.content.picking import pick
+from bot.domain.content.picking import pick_or_explain
+from bot.domain.content.serverpack import QID_PATTERN
 from bot.domain.services import Services
 from bot.ui.answers import embeds
 from bot.ui.answers.modals import answer_modal, checklist_modal
 from bot.ui.kit.items import StatefulButton, open_modal
 from bot.ui.kit.replies import NO_PINGS, send_ephemeral
 
-QID = r"(?P<qid>[a-z0-9-]{1,48})"
+QID = rf"(?P<qid>{QID_PATTERN})"
 AID = r"(?P<aid>[0-9]{1,18})"
 
 
@@ -32,7 +33,7 @@ class AnswerButton(StatefulButton, template=rf"fu:ans:{QID}(?::(?P<probe>[0-9]))
         return cls(f"fu:ans:{question.id}{suffix}", "Answer", discord.ButtonStyle.primary)
 
     async def run(self, interaction: discord.Interaction, svc: Services) -> None:
-        question = svc.flow.question(self.state["qid"])
+        question = svc.flow.question(self.state["qid"], interaction.guild_id)
         probe = int(self.state["probe"]) if self.state.get("probe") else None
         svc.flow.check_probe(question, probe)
         await open_modal(interaction, answer_modal(question, probe))
@@ -59,9 +60,9 @@ class AnotherButton(StatefulButton, template=r"fu:new:(?P<topic>[a-z]{1,20})"):
         return cls(f"fu:new:{topic}", "Another question", discord.ButtonStyle.secondary)
 
     async def run(self, interaction: discord.Interaction, svc: Services) -> None:
-        bank = svc.library.bank
+        bank = svc.library.bank_for(interaction.guild_id)
         topic = self.state["topic"]
-        question = pick(bank, [topic] if topic in bank.topics else None)
+        question = pick_or_explain(bank, [topic] if topic in bank.topics else None)
         await post_question(interaction, question, svc)
 
 

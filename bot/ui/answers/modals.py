@@ -15,9 +15,10 @@ import discord
 from bot.core.models import Attempt, KeyPoint, Question
 from bot.domain.answers.evidence import Evidence, describe
 from bot.domain.answers.grading import MAX_ANSWER
+from bot.domain.content.serverpack import QID_PATTERN
 from bot.ui.kit.text import clip
 
-ANSWER_MODAL = re.compile(r"fu:m:ans:(?P<qid>[a-z0-9-]{1,48})(?::(?P<probe>[0-9]))?")
+ANSWER_MODAL = re.compile(rf"fu:m:ans:(?P<qid>{QID_PATTERN})(?::(?P<probe>[0-9]))?")
 GRADE_MODAL = re.compile(r"fu:m:grade:(?P<aid>[0-9]{1,18})")
 MOCK_MODAL = re.compile(r"fu:m:mock:(?P<rid>[0-9]{1,18}):(?P<seq>[0-9]{1,6})")
 ANSWER_FIELD = "answer"

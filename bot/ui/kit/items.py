@@ -47,9 +47,15 @@ class StatefulButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
         cls.pattern = re.compile(template)
 
     def __init__(
-        self, custom_id: str, label: str, style: discord.ButtonStyle, **state: Any
+        self,
+        custom_id: str,
+        label: str,
+        style: discord.ButtonStyle,
+        *,
+        row: int | None = None,
+        **state: Any,
     ) -> None:
-        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id))
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id, row=row))
         self.state = state
 
     @classmethod
@@ -58,7 +64,8 @@ class StatefulButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
     ) -> StatefulButton:
         """Rebuild the button from its custom_id (never raises: checks happen on click)."""
         assert isinstance(item, discord.ui.Button)  # discord.py passes the matched button
-        return cls(item.custom_id or "", item.label or "", item.style, **match.groupdict())
+        state: dict[str, Any] = match.groupdict()
+        return cls(item.custom_id or "", item.label or "", item.style, **state)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         """Run the action; errors become friendly ephemeral messages."""

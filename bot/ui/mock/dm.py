@@ -151,7 +151,7 @@ class MockDriver:
         """Send what the round's current phase needs, and (re)arm its timer."""
         self.presented.add(state.id)
         channel = await self.dm(state.user_id)
-        bank = self.service.flow.library.bank
+        bank = self.service.flow.library.history_bank(state.question_ids)
         if state.phase is Phase.ANSWER:
             question = self.service.question(state)
             await channel.send(
@@ -188,7 +188,7 @@ class MockDriver:
 
     async def scored(self, state: Round) -> None:
         """The part just graded: its weighted score, core points, rating and any gentle note."""
-        card = build(state, self.service.flow.library.bank)
+        card = build(state, self.service.flow.library.history_bank(state.question_ids))
         channel = await self.dm(state.user_id)
         await channel.send("\n".join(part_lines(state, card)), allowed_mentions=NO_PINGS)
 

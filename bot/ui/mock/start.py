@@ -75,7 +75,9 @@ async def start_round(
         raise UserError(DMS_CLOSED_HELP)
     if not interaction.response.is_done():
         await interaction.response.defer(ephemeral=True, thinking=True)
-    state = await driver.service.start(interaction.user.id, topics, count, length)
+    state = await driver.service.start(
+        interaction.user.id, topics, count, length, guild_id=interaction.guild_id
+    )
     try:
         await driver.present(state)
     except discord.Forbidden as exc:

@@ -25,6 +25,16 @@ def stats_embed(name: str, stats: Stats, topics: dict[str, Topic]) -> discord.Em
         f"{' · answered today' if stats.streak.active_today else ''} · "
         f"**{stats.due}** review(s) due"
     )
+    if stats.peer_attempts:
+        own, own_coverage = stats.self_graded
+        embed.description += (
+            f"\nGraded by a peer (/mock pair): **{stats.peer_attempts}** · coverage "
+            f"**{_percent(stats.peer_coverage)}** · self-graded: {own} · {_percent(own_coverage)}"
+        )
+    if stats.removed:  # still counted: a removed server question keeps its history
+        embed.description += (
+            f"\n{stats.removed} of them answer server questions since removed (still counted)"
+        )
     rows = []
     for topic in stats.topics:
         info = topics.get(topic.topic)

@@ -1,0 +1,1 @@
+"""Servers' own questions: suggestions, reviews, uploaded packs, topic switches."""

@@ -1,0 +1,1 @@
+"""Peer mock interviews: members interview each other with the bank's rubric."""

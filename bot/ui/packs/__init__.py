@@ -1,0 +1,1 @@
+"""Suggestion forms, review cards and buttons, pack upload previews."""

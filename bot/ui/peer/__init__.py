@@ -1,0 +1,1 @@
+"""Peer mock interviews in Discord: invites, the private thread, the panel, feedback."""
