@@ -11,7 +11,7 @@ import time
 
 from bench.common import Report, finish
 
-NAMES = ("latency", "stats", "memory", "fanout", "evidence", "postgres")
+NAMES = ("latency", "stats", "memory", "fanout", "shards", "evidence", "postgres")
 
 
 def main(argv: list[str] | None = None) -> int:

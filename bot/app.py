@@ -21,6 +21,7 @@ from bot.cogs.mock import MockCog
 from bot.cogs.packs import ContentCog, SuggestCog
 from bot.cogs.progress import ProgressCog
 from bot.core.errors import StoreUnavailable
+from bot.core.shards import Shards
 from bot.domain.daily.jobs import DailyJobs
 from bot.domain.services import Services
 from bot.ui.answers.buttons import ANSWER_BUTTONS
@@ -39,6 +40,7 @@ from bot.ui.progress.forget import FORGET_BUTTONS
 
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 4.0  # seconds in-flight work gets on SIGTERM: the process is gone within 5
+ROUND_WATCH_SECONDS = 30  # how soon the DM process takes over a round whose timer it lacks
 # Everything clickable, in one place: discord.py dispatches these buttons (restart-proof
 # DynamicItems), the router reads these modals from the raw submit, and answers any other
 # component or modal with a friendly "no longer valid".
@@ -92,8 +94,11 @@ class FollowupMixin(_Bot):
             **options,
         )
         self.services = services
+        self.process_shards = Shards.of(settings)
         self.router = Router(BUTTONS, MODALS)
-        self.pacer = Pacer(services.settings.daily.posts_per_second, burst=2)
+        # Discord's global limit is per bot: each process paces its share of the budget.
+        pace = services.settings.daily.posts_per_second * self.process_shards.share
+        self.pacer = Pacer(pace, burst=2)
         self.daily_jobs = DailyJobs(services.daily, self.poster, services.in_flight)
         self.mock_driver = MockDriver(self, services.mock)
         self.peer_driver = PeerDriver(self, services.peer)
@@ -128,7 +133,11 @@ class FollowupMixin(_Bot):
         await self.sync_commands()
 
     async def sync_commands(self) -> None:
-        """Sync slash commands only when they changed: Discord allows 200 creations a day."""
+        """Sync slash commands only when they changed: Discord allows 200 creations a day.
+        Commands are the bot's, not a process's: only the process of shard 0 syncs them."""
+        if not self.process_shards.owns_dms:
+            log.info("slash commands are synced by the process of shard 0; not syncing here")
+            return
         guild_id = self.services.settings.bot.dev_guild_id
         guild = discord.Object(id=guild_id) if guild_id else None
         if guild is not None:
@@ -160,12 +169,16 @@ class FollowupMixin(_Bot):
         )
         if not self._started_jobs:
             self._started_jobs = True
+            log.info("this process runs %s", self.process_shards.describe())
             # In flight like a command: a shutdown lets the catch-up's posts finish first.
             with self.services.in_flight.track():
                 self._uptime_id = await self.services.store.uptime.start(self.services.clock.now())
                 self.heartbeat.start()
                 await self.daily_jobs.start()
-                await self.mock_driver.resume_all()
+                if self.process_shards.owns_dms:  # DMs reach shard 0: this process has rounds
+                    await self.mock_driver.resume_all()
+                    self.watch_rounds.start()
+                # Peer sessions (issue 16) are re-armed in every process, as before sharding.
                 await self.peer_driver.resume_all()
 
     @tasks.loop(minutes=1)
@@ -176,11 +189,22 @@ class FollowupMixin(_Bot):
         except StoreUnavailable:  # an unhandled error would stop the loop for good
             log.warning("heartbeat: database unreachable; next try in a minute")
 
+    @tasks.loop(seconds=ROUND_WATCH_SECONDS)
+    async def watch_rounds(self) -> None:
+        """Watch every running round's timer, whichever process started the round."""
+        try:
+            await self.mock_driver.watch_all()
+        except StoreUnavailable:
+            log.warning("watching round timers: database unreachable; next try in 30 s")
+        except Exception:  # the next pass tries again; a failed pass must not end the loop
+            log.exception("watching round timers failed")
+
     async def close(self) -> None:
         """Stop the scheduler and round timers first, so nothing starts while closing; give
         in-flight work SHUTDOWN_GRACE, then cancel the rest (a claimed daily post is reconciled
         at the next start) before closing the HTTP session it would fail on."""
         self.heartbeat.cancel()
+        self.watch_rounds.cancel()
         self.daily_jobs.shutdown()
         in_flight = self.services.in_flight
         if await in_flight.drain(SHUTDOWN_GRACE):

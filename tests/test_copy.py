@@ -15,6 +15,7 @@ from bot.core.models import Bank
 from bot.core.peer_state import PeerFeedback, PeerInvite
 from bot.domain.answers.service import Flow, Where
 from bot.domain.content.loader import DEFAULT_CONTENT, Library
+from bot.domain.mock.rounds import begin
 from bot.domain.progress.service import Progress
 from bot.store import Store
 from bot.store.copy import DERIVED, TABLES, counts
@@ -60,7 +61,9 @@ async def fill(store: Store, bank: Bank) -> None:
     )
     assert post is not None
     await store.daily_posts.mark_posted(post.id, 555, 556, START)
-    await store.rounds.create(103, START)
+    await store.rounds.create(
+        103, lambda round_id: begin(round_id, 103, [questions[2].id], 8, START), START
+    )
     interval = await store.uptime.start(START)
     await store.uptime.seen(interval, START + timedelta(hours=1))
     await fill_peer(store)

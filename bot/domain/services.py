@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from bot.core.clock import Clock
 from bot.core.config import Settings
 from bot.core.lifecycle import InFlight
+from bot.core.shards import Shards
 from bot.domain.answers.grading import MAX_ANSWER
 from bot.domain.answers.service import Flow
 from bot.domain.content.loader import Library
@@ -48,7 +49,7 @@ class Services:
             library=library,
             clock=clock,
             flow=flow,
-            daily=DailyService(store, library, clock, settings.daily),
+            daily=DailyService(store, library, clock, settings.daily, Shards.of(settings.bot)),
             mock=MockService(store, flow, clock, settings.mock),
             peer=PeerService(store, flow, clock, settings.peer),
             progress=progress,

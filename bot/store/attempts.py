@@ -153,6 +153,15 @@ class Attempts:
         assert found is not None
         return found
 
+    async def discard_ungraded(self, attempt_id: int) -> bool:
+        """Delete an answer that was saved for a round step another transition had already
+        closed (it lost the race: nothing refers to it); graded answers are never deleted."""
+        deleted = await self.db.execute(
+            "DELETE FROM attempts WHERE id = ? AND covered IS NULL AND revealed = 0",
+            (attempt_id,),
+        )
+        return deleted > 0
+
     async def rerate(self, attempt_id: int, rating: Rating) -> None:
         """Let the user override the suggested rating."""
         await self.db.execute(

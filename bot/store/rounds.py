@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from bot.core.round_state import Phase, Round
 from bot.store.db import Conflict, Database, from_text, to_text
@@ -15,8 +18,30 @@ STATUS = {
 }
 
 
+SAVE = "UPDATE rounds SET status = ?, state = ?, next_timer = ?, updated_at = ? WHERE id = ?"
+
+
 class ActiveRoundExists(Exception):
     """The user already has a round running."""
+
+
+@dataclass(frozen=True, slots=True)
+class Advanced:
+    """What a transition found: the round as stored afterwards (None: no such round), and
+    whether this call moved it (False: the transition no longer applied, nothing written)."""
+
+    state: Round | None
+    moved: bool
+
+
+def _saved(state: Round, now: datetime) -> tuple[Any, ...]:
+    return (
+        STATUS[state.phase],
+        state.to_json(),
+        to_text(state.next_timer()),
+        to_text(now),
+        state.id,
+    )
 
 
 class Rounds:
@@ -25,37 +50,56 @@ class Rounds:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def create(self, user_id: int, now: datetime) -> int:
-        """Reserve an id for a new active round (the state is saved right after)."""
+    async def create(self, user_id: int, begin: Callable[[int], Round], now: datetime) -> Round:
+        """A new active round: its id reserved and its first state (`begin(id)`) saved in one
+        transaction. ActiveRoundExists if the user has one running (in any process)."""
         try:
-            return await self.db.insert(
-                "INSERT INTO rounds (user_id, status, state, created_at, updated_at) "
-                "VALUES (?, 'active', '{}', ?, ?)",
-                (user_id, to_text(now), to_text(now)),
-            )
+            async with self.db.transaction() as tx:
+                round_id = await tx.insert(
+                    "INSERT INTO rounds (user_id, status, state, created_at, updated_at) "
+                    "VALUES (?, 'active', '{}', ?, ?)",
+                    (user_id, to_text(now), to_text(now)),
+                )
+                state = begin(round_id)
+                await tx.execute(SAVE, _saved(state, now))
         except Conflict:
             raise ActiveRoundExists(user_id) from None
+        return state
 
     async def save(self, state: Round, now: datetime) -> None:
-        """Persist a transition."""
-        await self.db.execute(
-            "UPDATE rounds SET status = ?, state = ?, next_timer = ?, updated_at = ? WHERE id = ?",
-            (
-                STATUS[state.phase],
-                state.to_json(),
-                to_text(state.next_timer()),
-                to_text(now),
-                state.id,
-            ),
-        )
+        """Persist a state as it is (set-up and tests; transitions go through advance)."""
+        await self.db.execute(SAVE, _saved(state, now))
 
-    async def abandon(self, round_id: int, now: datetime) -> None:
-        """Give up a round without a scorecard (e.g. it never reached the user)."""
-        await self.db.execute(
+    async def advance(
+        self, round_id: int, change: Callable[[Round], Round | None], now: datetime
+    ) -> Advanced:
+        """One transition as a read-modify-write in one transaction that locks the round's
+        row: `change` (pure) gets the round as stored and returns its next state, or None when
+        the transition no longer applies (the round moved on: a second timer, another
+        process, a double click). So however many processes race, a round moves once."""
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
+                f"SELECT state FROM rounds WHERE id = ? AND state != '{{}}' {tx.for_update}",
+                (round_id,),
+            )
+            if row is None:
+                return Advanced(None, False)
+            current = Round.from_json(row["state"])
+            moved = change(current)
+            if moved is None or moved == current:
+                return Advanced(current, False)
+            await tx.execute(SAVE, _saved(moved, now))
+            return Advanced(moved, True)
+
+    async def abandon(self, round_id: int, now: datetime) -> bool:
+        """Give up a running round without a scorecard (e.g. it never reached the user);
+        False if it was no longer running."""
+        changed = await self.db.execute(
             "UPDATE rounds SET status = 'abandoned', next_timer = NULL, updated_at = ? "
-            "WHERE id = ?",
+            "WHERE id = ? AND status = 'active'",
             (to_text(now), round_id),
         )
+        return changed > 0
 
     async def saved_at(self, round_id: int) -> datetime | None:
         """When a round was last saved."""

@@ -26,6 +26,8 @@ from .routes_core import fake_of
 from .state import GUILDS_INTENT, FakeState
 from .validate import validate_message
 
+NONCE_WINDOW = 300.0  # seconds a nonce stays unique ("the past few minutes")
+
 
 def channel_for(state: FakeState, channel_id: int, *, write: bool = False) -> FakeChannel:
     """The channel, or the error Discord gives: 10003 unknown, 50001 no access, 50013, 50007."""
@@ -101,7 +103,19 @@ async def send_message(request: web.Request) -> web.Response:
                 }
             },
         )
+    nonce = payload.get("nonce")
+    key = (state.bot.id, str(nonce))
+    if nonce is not None and payload.get("enforce_nonce"):
+        # As on Discord: a nonce is checked for uniqueness over the past few minutes; a second
+        # message with the same author and nonce returns the first instead of creating one.
+        when, first = state.nonces.get(key, (0.0, None))
+        if first is not None and time.monotonic() - when < NONCE_WINDOW and not first.deleted:
+            state.nonce_replays += 1
+            state.notify()
+            return json_response(first.payload())
     msg = state.create_message(ch, state.bot, payload, body.files)
+    if nonce is not None and payload.get("enforce_nonce"):
+        state.nonces[key] = (time.monotonic(), msg)
     _settle_after_send(request, msg)
     return json_response(msg.payload())
 

@@ -85,6 +85,9 @@ class FakeState:
         self.interactions_by_token: dict[str, FakeInteraction] = {}
         self.modals: list[FakeModal] = []
         self.closed_dms: set[int] = set()
+        # enforce_nonce: (author, nonce) -> (when, message); a resend returns the first message
+        self.nonces: dict[tuple[int, str], tuple[float, FakeMessage]] = {}
+        self.nonce_replays = 0
         self.emit: Emitter = lambda *args: None
         self._changed = asyncio.Event()
 

@@ -48,8 +48,9 @@ class DailyJobs:
         )
 
     async def start(self) -> None:
-        """Rebuild jobs from the database, then start; reconcile and catch up on missed posts."""
-        schedules = await self.service.store.schedules.active()
+        """Rebuild jobs from the database (this process's shards only), then start; reconcile
+        and catch up on missed posts."""
+        schedules = await self.service.active_schedules()
         for schedule in schedules:
             self.put(schedule)
         self.scheduler.add_job(
@@ -63,7 +64,11 @@ class DailyJobs:
         await self.service.reconcile(poster)
         await self.service.catch_up_all(poster)
         await self.service.retry_failed(poster)
-        log.info("daily jobs started: %d schedule(s); start-up catch-up done", len(schedules))
+        log.info(
+            "daily jobs started: %d schedule(s) of %s; start-up catch-up done",
+            len(schedules),
+            self.service.shards.describe(),
+        )
 
     def shutdown(self) -> None:
         """Stop the scheduler without waiting for running jobs (they are tasks on our loop)."""

@@ -6,16 +6,20 @@ The Discord side is behind the Poster protocol; this module never imports discor
 from __future__ import annotations
 
 import logging
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import timedelta
-from typing import Protocol
 from zoneinfo import ZoneInfo
 
 from bot.core.clock import Clock
 from bot.core.config import DailySettings
 from bot.core.errors import Gone
 from bot.core.models import DailyPost, PostOutcome, Question, Schedule, ScheduleChange
+from bot.core.shards import Shards
 from bot.domain.content.loader import Library
+from bot.domain.daily.ports import NoCopy, ScheduleCopy
+from bot.domain.daily.ports import Posted as Posted  # re-exported: the Discord side's types
+from bot.domain.daily.ports import Poster as Poster
+from bot.domain.daily.ports import PostError as PostError
 from bot.domain.daily.rules import day_over, due_day, local_date, next_daily_question
 from bot.store import Store
 
@@ -29,77 +33,28 @@ RETRY_DELAYS = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Posted:
-    """Where a daily question landed."""
-
-    message_id: int
-    thread_id: int | None
-
-
-class PostError(Exception):
-    """A post failed; permanent errors (deleted channel, lost permission) pause the schedule."""
-
-    def __init__(self, reason: str, permanent: bool) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.permanent = permanent
-
-
-class Poster(Protocol):
-    """What the daily service needs from Discord."""
-
-    async def post(self, schedule: Schedule, post: DailyPost, question: Question) -> Posted:
-        """Send the question (and open its thread); raise PostError on failure."""
-        ...
-
-    async def find_existing(self, post: DailyPost) -> Posted | None:
-        """Look for a message already sent for this post (after a crash mid-post)."""
-        ...
-
-    async def reveal(self, post: DailyPost, question: Question) -> None:
-        """Post the key points in the question's thread (or under it)."""
-        ...
-
-    async def notify_paused(self, schedule: Schedule, reason: str) -> None:
-        """Tell the admin who set the schedule that it was paused and why."""
-        ...
-
-
-class ScheduleCopy(Protocol):
-    """Where the schedules are copied to run on time (the APScheduler jobs)."""
-
-    def put(self, schedule: Schedule) -> None:
-        """Add or replace a schedule's job (removing it when paused)."""
-        ...
-
-    def remove(self, schedule_id: int) -> None:
-        """Drop a schedule's job."""
-        ...
-
-
-class _NoCopy:
-    """Until the jobs start (and in the terminal), nothing runs on time."""
-
-    def put(self, schedule: Schedule) -> None:
-        """Nothing to copy to."""
-
-    def remove(self, schedule_id: int) -> None:
-        """Nothing to drop."""
-
-
 class DailyService:
     """Decides what to post when, and keeps the ledger in the store. Schedules change only
-    through it: the database is the truth, and it alone keeps the jobs' copy in step."""
+    through it: the database is the truth, and it alone keeps the jobs' copy in step.
+
+    With several processes each runs only its own shards' schedules (`shards`): their
+    guilds' commands reach this process alone. Two processes that overlap on a shard (a
+    deploy) still post once: the (channel, day, kind) claim is taken in the database."""
 
     def __init__(
-        self, store: Store, library: Library, clock: Clock, settings: DailySettings
+        self,
+        store: Store,
+        library: Library,
+        clock: Clock,
+        settings: DailySettings,
+        shards: Shards | None = None,
     ) -> None:
         self.store = store
         self.library = library
         self.clock = clock
         self.settings = settings
-        self.copy: ScheduleCopy = _NoCopy()
+        self.shards = shards or Shards()
+        self.copy: ScheduleCopy = NoCopy()
 
     def keep_copy(self, copy: ScheduleCopy) -> None:
         """The jobs that run schedules on time: every change from now on reaches them."""
@@ -110,6 +65,18 @@ class DailyService:
         schedule = await self.store.schedules.for_channel(channel_id)
         return schedule if schedule is not None and schedule.guild_id == guild_id else None
 
+    def mine(self, guild_id: int) -> bool:
+        """Whether this process runs the guild's schedules."""
+        return self.shards.owns(guild_id)
+
+    async def active_schedules(self) -> list[Schedule]:
+        """The schedules this process runs: active ones of its shards' guilds."""
+        return [s for s in await self.store.schedules.active() if self.mine(s.guild_id)]
+
+    def _copy(self, schedule: Schedule) -> None:
+        if self.mine(schedule.guild_id):
+            self.copy.put(schedule)
+
     async def schedules_of(self, guild_id: int) -> list[Schedule]:
         """A guild's schedules."""
         return await self.store.schedules.for_guild(guild_id)
@@ -117,7 +84,7 @@ class DailyService:
     async def set_schedule(self, change: ScheduleChange) -> Schedule:
         """Create or replace a channel's schedule."""
         schedule = await self.store.schedules.upsert(**asdict(change), now=self.clock.now())
-        self.copy.put(schedule)
+        self._copy(schedule)
         return schedule
 
     async def pause(self, schedule: Schedule, reason: str) -> None:
@@ -131,7 +98,7 @@ class DailyService:
         resumed = await self.store.schedules.get(schedule.id)
         if resumed is None:
             raise Gone("schedule")
-        self.copy.put(resumed)
+        self._copy(resumed)
         return resumed
 
     async def remove(self, schedule: Schedule) -> None:
@@ -246,6 +213,8 @@ class DailyService:
         """Try again the posts that failed for a passing reason, while their day lasts."""
         tried = 0
         for post in await self.store.daily_posts.retries_due(self.clock.now()):
+            if not self.mine(post.guild_id):
+                continue
             schedule = await self.store.schedules.get(post.schedule_id or 0)
             if (
                 schedule is None
@@ -266,6 +235,8 @@ class DailyService:
         """After a crash: a claim with no recorded message may or may not have been sent.
         Look for the message first; only if it is not there, queue the post for a retry."""
         for post in await self.store.daily_posts.with_status("claimed"):
+            if not self.mine(post.guild_id):
+                continue
             found = await poster.find_existing(post)
             if found is not None:
                 await self.store.daily_posts.mark_posted(
@@ -277,7 +248,7 @@ class DailyService:
 
     async def catch_up_all(self, poster: Poster) -> None:
         """At start-up, make each schedule's post that was missed while the bot was down."""
-        for schedule in await self.store.schedules.active():
+        for schedule in await self.active_schedules():
             await self.run_due(schedule.id, poster)
 
     async def _reveal_earlier(self, channel_id: int, current: int, poster: Poster) -> None:
@@ -288,7 +259,8 @@ class DailyService:
     async def reveal_due(self, poster: Poster) -> None:
         """Post the key points of questions whose timed reveal has come."""
         for post in await self.store.daily_posts.reveals_due(self.clock.now()):
-            await self._reveal(post, poster)
+            if self.mine(post.guild_id):
+                await self._reveal(post, poster)
 
     async def _reveal(self, post: DailyPost, poster: Poster) -> None:
         question = self.library.get(post.question_id)

@@ -9,6 +9,7 @@ import asyncio
 import logging
 import random
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import datetime, timedelta
 
 from bot.core.clock import Clock
@@ -21,9 +22,13 @@ from bot.domain.answers.probes import probe_for_missed
 from bot.domain.answers.service import Flow, Where
 from bot.domain.mock import rounds
 from bot.store import Store
-from bot.store.rounds import ActiveRoundExists
+from bot.store.rounds import ActiveRoundExists, Advanced
 
 log = logging.getLogger(__name__)
+Change = Callable[[Round], Round | None]  # a pure transition; None: it no longer applies
+MOVED_ON = (
+    "That step of your round has already moved on (time may have run out): see my latest message."
+)
 
 
 class RoundBusy(UserError):
@@ -31,7 +36,8 @@ class RoundBusy(UserError):
 
 
 class MockService:
-    """Start, feed, grade, time and stop rounds; every transition is saved at once."""
+    """Start, feed, grade, time and stop rounds. Every transition is one locked
+    read-modify-write of the round's row, so it is safe whichever process runs it."""
 
     def __init__(self, store: Store, flow: Flow, clock: Clock, settings: MockSettings) -> None:
         self.store = store
@@ -67,12 +73,12 @@ class MockService:
         now = self.clock.now()
         ids = self._pick(topics, count, rng, guild_id)
         try:
-            round_id = await self.store.rounds.create(user_id, now)
+            state = await self.store.rounds.create(
+                user_id, lambda round_id: rounds.begin(round_id, user_id, ids, minutes, now), now
+            )
         except ActiveRoundExists:
             raise RoundBusy("You already have a mock round running.") from None
-        state = rounds.begin(round_id, user_id, ids, minutes, now)
-        await self.store.rounds.save(state, now)
-        log.info("round started round=%s user=%s questions=%s", round_id, user_id, ids)
+        log.info("round started round=%s user=%s questions=%s", state.id, user_id, ids)
         return state
 
     async def dms_closed(self, user_id: int) -> bool:
@@ -94,27 +100,46 @@ class MockService:
         """The user's running round."""
         return await self.store.rounds.active_for(user_id)
 
-    async def _save(self, state: Round) -> Round:
-        await self.store.rounds.save(state, self.clock.now())
-        log.info(
-            "round transition round=%s user=%s phase=%s index=%s probe=%s seq=%s",
-            state.id,
-            state.user_id,
-            state.phase,
-            state.index,
-            state.probe,
-            state.seq,
-        )
-        return state
+    async def _advance(self, round_id: int, change: Change, quiet: bool = False) -> Advanced:
+        """Apply a pure transition under the round's row lock (see Rounds.advance); a
+        transition that no longer fits the stored round (RoundError, or `change` says None)
+        writes nothing."""
+
+        def applied(current: Round) -> Round | None:
+            try:
+                return change(current)
+            except RoundError:
+                return None
+
+        result = await self.store.rounds.advance(round_id, applied, self.clock.now())
+        state = result.state
+        if result.moved and state is not None and not quiet:
+            log.info(
+                "round transition round=%s user=%s phase=%s index=%s probe=%s seq=%s",
+                state.id,
+                state.user_id,
+                state.phase,
+                state.index,
+                state.probe,
+                state.seq,
+            )
+        return result
 
     async def add_text(self, user_id: int, text: str) -> tuple[Round, bool]:
         """Append a message to the current answer; (round, cut at the cap)."""
         state = await self._require(user_id)
+        cut = False
+
+        def append(current: Round) -> Round:
+            nonlocal cut
+            appended, cut = rounds.add_text(current, text, self.settings.max_answer_chars)
+            return appended
+
         async with self._locks[state.id]:
-            state = await self._require(user_id)
-            state, cut = rounds.add_text(state, text, self.settings.max_answer_chars)
-            await self.store.rounds.save(state, self.clock.now())
-            return state, cut
+            result = await self._advance(state.id, append, quiet=True)  # a line per message
+        if result.state is None or result.state.phase is not Phase.ANSWER:
+            raise UserError(MOVED_ON)
+        return result.state, cut
 
     async def done(self, user_id: int, seq: int | None = None, timed_out: bool = False) -> Round:
         """End the current answer (Done button, 'done', two empty lines or the end of input in
@@ -124,18 +149,31 @@ class MockService:
             state = await self._require(user_id)
             if seq is not None and seq != state.seq:
                 raise UserError("That button is from an earlier step of your round.")
-            return await self._finish_answer(state, timed_out)
+            result = await self._finish_answer(state, timed_out)
+        if not result.moved or result.state is None:
+            raise UserError(MOVED_ON)
+        return result.state
 
-    async def _finish_answer(self, state: Round, timed_out: bool) -> Round:
+    async def _finish_answer(self, state: Round, timed_out: bool) -> Advanced:
+        """Close the answer of `state` (as read): only if the stored round is still exactly
+        that state when its row is locked, so a Done racing the timer advances it once."""
         problem = rounds.finish_problem(state, allow_empty=timed_out)
         if problem is not None:
             raise UserError(problem)
+        now = self.clock.now()
         if not state.answer.strip():  # time ran out on an empty answer: graded as nothing
-            state = rounds.finish_answer(
-                state, self.clock.now(), None, timed_out=timed_out, allow_empty=True
+            nothing = grade(self.question(state).points(state.probe), [])
+            return await self._advance(
+                state.id,
+                lambda current: (
+                    self._grade_state(
+                        rounds.finish_answer(current, now, None, timed_out, allow_empty=True),
+                        nothing,
+                    )
+                    if current == state
+                    else None
+                ),
             )
-            points = self.question(state).points(state.probe)
-            return await self._save(self._grade_state(state, grade(points, [])))
         attempt = await self.flow.answer(
             state.user_id,
             state.question_id,
@@ -144,9 +182,17 @@ class MockService:
             Where(source="mock"),
             limit=self.settings.max_answer_chars,
         )
-        return await self._save(
-            rounds.finish_answer(state, self.clock.now(), attempt.id, timed_out=timed_out)
+        result = await self._advance(
+            state.id,
+            lambda current: (
+                rounds.finish_answer(current, now, attempt.id, timed_out=timed_out)
+                if current == state
+                else None
+            ),
         )
+        if not result.moved:  # another transition closed this answer first: ours is spare
+            await self.store.attempts.discard_ungraded(attempt.id)
+        return result
 
     def _grade_state(self, state: Round, result: Grade) -> Round:
         missed = tuple(i for i in range(result.total) if i not in result.covered)
@@ -164,53 +210,73 @@ class MockService:
         )
 
     async def grade(self, user_id: int, round_id: int, seq: int, ticked: list[int]) -> Round:
-        """Grade the current part from the ticked key points, then move on."""
+        """Grade the current part from the ticked key points, then move on. The attempt is
+        graded first (grading it twice keeps the first grade), then the round moves, once."""
         async with self._locks[round_id]:
             state = await self._require(user_id)
             if state.id != round_id or state.seq != seq or state.phase is not Phase.GRADE:
                 raise UserError("That checklist is from an earlier step of your round.")
             assert state.attempt_id is not None
-            _, result = await self.flow.grade(user_id, state.attempt_id, ticked)
-            return await self._save(self._grade_state(state, result))
+            _, graded = await self.flow.grade(user_id, state.attempt_id, ticked)
+            result = await self._advance(
+                round_id,
+                lambda current: self._grade_state(current, graded) if current == state else None,
+            )
+        if not result.moved or result.state is None:
+            raise UserError("That checklist is from an earlier step of your round.")
+        return result.state
 
     async def tick(self, round_id: int) -> tuple[Round | None, str | None]:
-        """Called when a round's timer comes due: ('warned' | 'timeout' | None)."""
+        """Called when a round's timer comes due: ('warned' | 'timeout' | None). Any number of
+        timers (a restart's, another process's) may call it: only one moves the round."""
         async with self._locks[round_id]:
             state = await self.store.rounds.get(round_id)
             if state is None or state.deadline is None or state.next_timer() is None:
                 return state, None  # not answering, or paused: no clock is running
             now = self.clock.now()
             if now >= state.deadline:
-                return await self._finish_answer(state, timed_out=True), "timeout"
+                result = await self._finish_answer(state, timed_out=True)
+                return result.state, "timeout" if result.moved else None
             if not state.warned and now >= state.deadline - WARN_BEFORE:
-                return await self._save(rounds.warn(state, now)), "warned"
+                result = await self._advance(
+                    round_id,
+                    lambda current: rounds.warn(current, now) if current == state else None,
+                )
+                return result.state, "warned" if result.moved else None
             return state, None
 
     async def stop(self, user_id: int) -> Round:
         """End the round early; the scorecard covers what was done."""
         state = await self._require(user_id)
         async with self._locks[state.id]:
-            try:
-                return await self._save(rounds.stop(state))
-            except RoundError:
-                raise UserError("Your round is already over.") from None
+            result = await self._advance(state.id, rounds.stop)
+        if not result.moved or result.state is None:
+            raise UserError("Your round is already over.")
+        return result.state
 
     async def pause(self, user_id: int) -> None:
         """Stop the clock of the user's running round while nobody is there to answer."""
         state = await self.store.rounds.active_for(user_id)
         if state is None:
             return
+        now = self.clock.now()
         async with self._locks[state.id]:
-            await self._save(rounds.pause(state, self.clock.now()))
+            await self._advance(state.id, lambda current: rounds.pause(current, now))
 
     async def resume(self, user_id: int) -> Round:
         """Start the clock again where it stopped. A round whose program was killed before it
         could pause is taken as paused since its last save: that is the last sign of life."""
         state = await self._require(user_id)
         async with self._locks[state.id]:
-            left_at = state.paused_at or await self.store.rounds.saved_at(state.id)
+            saved = await self.store.rounds.saved_at(state.id)
             now = self.clock.now()
-            return await self._save(rounds.resume(state, left_at or now, now))
+            result = await self._advance(
+                state.id,
+                lambda current: rounds.resume(current, current.paused_at or saved or now, now),
+            )
+        if result.state is None or not result.state.active:
+            raise UserError("Your round is already over.")
+        return result.state
 
     async def abandon(self, round_id: int) -> None:
         """Drop a round without a scorecard: it never reached the user (their DMs are closed),

@@ -251,6 +251,16 @@ class MockDriver:
             except discord.HTTPException as exc:
                 log.warning("could not resume round=%s: %s", state.id, exc)
 
+    async def watch_all(self) -> None:
+        """Arm a timer for every running round this process holds none for: a round started
+        by another process, or whose timer died with it (transitions lock the round's row, so
+        a second watcher's tick finds the round moved on and does nothing)."""
+        for state in await self.service.resumable():
+            held = self.timers.get(state.id)
+            # user 0 is the terminal's (no Discord user has that id): its prompt keeps time
+            if state.user_id and (held is None or held.done()):
+                self.arm(state)
+
     async def on_dm(self, message: discord.Message) -> None:
         """A DM from a candidate: part of their answer, 'done', or a hint when idle."""
         async with self.turns.of(message.author.id):
