@@ -41,6 +41,7 @@ from bot.ui.progress.forget import FORGET_BUTTONS
 log = logging.getLogger(__name__)
 SHUTDOWN_GRACE = 4.0  # seconds in-flight work gets on SIGTERM: the process is gone within 5
 ROUND_WATCH_SECONDS = 30  # how soon the DM process takes over a round whose timer it lacks
+PACK_SYNC_SECONDS = 30  # how soon a pack changed in another process is served here
 # Everything clickable, in one place: discord.py dispatches these buttons (restart-proof
 # DynamicItems), the router reads these modals from the raw submit, and answers any other
 # component or modal with a friendly "no longer valid".
@@ -178,8 +179,9 @@ class FollowupMixin(_Bot):
                 if self.process_shards.owns_dms:  # DMs reach shard 0: this process has rounds
                     await self.mock_driver.resume_all()
                     self.watch_rounds.start()
-                # Peer sessions (issue 16) are re-armed in every process, as before sharding.
-                await self.peer_driver.resume_all()
+                await self.peer_driver.resume_all(self.process_shards.owns)
+                if not self.process_shards.runs_all:  # other processes change packs too
+                    self.sync_packs.start()
 
     @tasks.loop(minutes=1)
     async def heartbeat(self) -> None:
@@ -188,6 +190,17 @@ class FollowupMixin(_Bot):
             await self.services.store.uptime.seen(self._uptime_id, self.services.clock.now())
         except StoreUnavailable:  # an unhandled error would stop the loop for good
             log.warning("heartbeat: database unreachable; next try in a minute")
+
+    @tasks.loop(seconds=PACK_SYNC_SECONDS)
+    async def sync_packs(self) -> None:
+        """Read again the server packs another process changed (a suggestion approved on
+        shard 1 must reach shard 0, which drives the DM rounds)."""
+        try:
+            await self.services.packs.sync()
+        except StoreUnavailable:
+            log.warning("reading changed server packs: database unreachable; next try in 30 s")
+        except Exception:  # the next pass tries again; a failed pass must not end the loop
+            log.exception("reading changed server packs failed")
 
     @tasks.loop(seconds=ROUND_WATCH_SECONDS)
     async def watch_rounds(self) -> None:
@@ -205,6 +218,7 @@ class FollowupMixin(_Bot):
         at the next start) before closing the HTTP session it would fail on."""
         self.heartbeat.cancel()
         self.watch_rounds.cancel()
+        self.sync_packs.cancel()
         self.daily_jobs.shutdown()
         in_flight = self.services.in_flight
         if await in_flight.drain(SHUTDOWN_GRACE):

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.core.clock import FixedClock
-from bot.core.config import BotSettings, DailySettings, MockSettings
+from bot.core.config import BotSettings, DailySettings, MockSettings, PeerSettings
 from bot.core.errors import UserError
 from bot.core.models import Bank, Schedule
 from bot.core.round_state import WARN_BEFORE, Phase
@@ -25,6 +25,8 @@ from bot.domain.content.loader import DEFAULT_CONTENT, Library
 from bot.domain.daily.jobs import DailyJobs
 from bot.domain.daily.service import DailyService
 from bot.domain.mock.service import MockService
+from bot.domain.peer.service import PeerService
+from bot.domain.progress.service import Progress
 from bot.store import Store
 from tests.pg import fresh_schema
 from tests.test_daily import RecordingPoster
@@ -277,3 +279,24 @@ async def test_stop_and_a_stale_stop_from_another_process(
     state = await two_stores[1].rounds.get(round_id)
     assert state is not None and state.phase is Phase.STOPPED
     assert not await two_stores[0].rounds.abandon(round_id, clock.now()), "over: not abandoned"
+
+
+async def test_two_processes_timing_out_a_peer_half_move_it_once(
+    two_stores: tuple[Store, Store], bank: Bank
+) -> None:
+    """Peer sessions lock their row like rounds: a timer in each process, one transition."""
+    clock = FixedClock(NOON)
+    one, other = (peer_service(store, bank, clock) for store in two_stores)
+    invite = await one.invites.invite((1, 2), 11, 22, ("cache",), 1, 20)
+    state = await one.open(await one.invites.accept(invite.id, 22), thread_id=99)
+    clock.advance(timedelta(minutes=21))
+    results = await asyncio.gather(one.tick(state.id), other.tick(state.id))
+    assert sorted(event or "-" for _, event in results) == ["-", "time_up"]
+    stored = await two_stores[1].peer.session(state.id)
+    assert stored is not None and stored.seq == state.seq + 1
+
+
+def peer_service(store: Store, bank: Bank, clock: FixedClock) -> PeerService:
+    library = Library(DEFAULT_CONTENT, bank)
+    flow = Flow(store, library, clock, 4000, progress=Progress(store, library, clock, fuzz=False))
+    return PeerService(store, flow, clock, PeerSettings())

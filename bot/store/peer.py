@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from bot.core.peer_state import PeerFeedback, PeerInvite, PeerSession
-from bot.store.db import MAX_ROW_ID, Conflict, Database, Row, from_text_not_null, to_text
+from bot.store.db import (
+    MAX_ROW_ID,
+    Conflict,
+    Database,
+    Row,
+    Runner,
+    from_text_not_null,
+    to_text,
+)
 
 INVITE_COLUMNS = (
     "id, kind, guild_id, channel_id, user_id, partner_id, topics, questions, minutes, status, "
@@ -62,6 +70,17 @@ def _feedback(row: Row) -> PeerFeedback:
         attempt_ids=tuple(int(i) for i in json.loads(row["attempt_ids"])),
         created_at=from_text_not_null(row["created_at"]),
     )
+
+
+async def _write(tx: Runner, state: PeerSession, now: datetime) -> None:
+    status = "active" if state.active else state.phase.value
+    await tx.execute(
+        "UPDATE peer_sessions SET status = ?, state = ?, next_timer = ?, updated_at = ? "
+        "WHERE id = ?",
+        (status, state.to_json(), to_text(state.next_timer()), to_text(now), state.id),
+    )
+    if not state.active:
+        await tx.execute("DELETE FROM peer_seats WHERE session_id = ?", (state.id,))
 
 
 def _valid(row_id: int) -> bool:
@@ -170,15 +189,32 @@ class PeerStore:
 
     async def save(self, state: PeerSession, now: datetime) -> None:
         """Persist a transition; a session that is over frees its members' seats."""
-        status = "active" if state.active else state.phase.value
         async with self.db.transaction() as tx:
-            await tx.execute(
-                "UPDATE peer_sessions SET status = ?, state = ?, next_timer = ?, updated_at = ? "
-                "WHERE id = ?",
-                (status, state.to_json(), to_text(state.next_timer()), to_text(now), state.id),
+            await _write(tx, state, now)
+
+    async def advance(
+        self, session_id: int, move: Callable[[PeerSession], PeerSession | None], now: datetime
+    ) -> PeerSession | None:
+        """One transition as a read-modify-write that locks the session's row, so processes
+        sharing the database (a click on one shard, a timer on another) take turns: `move`
+        (pure) gets the session as stored and returns its next state, or None when the
+        transition no longer applies. Returns the session as stored afterwards (None: no
+        such session); an error `move` raises rolls it back."""
+        if not _valid(session_id):
+            return None
+        async with self.db.transaction() as tx:
+            row = await tx.fetchone(
+                "SELECT state FROM peer_sessions WHERE id = ? AND state != '{}'" + tx.for_update,
+                (session_id,),
             )
-            if not state.active:
-                await tx.execute("DELETE FROM peer_seats WHERE session_id = ?", (state.id,))
+            if row is None:
+                return None
+            current = PeerSession.from_json(row["state"])
+            moved = move(current)
+            if moved is None or moved == current:
+                return current
+            await _write(tx, moved, now)
+            return moved
 
     async def drop_session(self, session_id: int) -> None:
         """Forget a session that never started (its invite was gone by the time it was made)."""

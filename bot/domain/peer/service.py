@@ -83,6 +83,9 @@ class PeerService:
 
     async def _save(self, state: PeerSession) -> PeerSession:
         await self.store.peer.save(state, self.now())
+        return self._logged(state)
+
+    def _logged(self, state: PeerSession) -> PeerSession:
         log.info(
             "peer transition session=%s half=%s phase=%s seq=%s",
             state.id,
@@ -114,13 +117,15 @@ class PeerService:
     async def change(
         self, session_id: int, move: Callable[[PeerSession], PeerSession]
     ) -> PeerSession:
-        """Apply one panel transition (tick, show a probe, next question) under the lock."""
-        async with self._locks[session_id]:
-            state = await self.get(session_id)
-            try:
-                return await self._save(move(state))
-            except PeerError as exc:
-                raise UserError(str(exc)) from None
+        """Apply one panel transition (tick, show a probe, next question) with the session's
+        row locked: processes sharing the database take turns."""
+        try:
+            state = await self.store.peer.advance(session_id, move, self.now())
+        except PeerError as exc:
+            raise UserError(str(exc)) from None
+        if state is None:
+            raise Gone("peer session")
+        return self._logged(state)
 
     def points(self, state: PeerSession, probe: int | None) -> int:
         """How many key points the part being asked has (for checking a tick)."""
@@ -217,18 +222,25 @@ class PeerService:
         return await self.change(session_id, lambda state: session.end(state, user_id))
 
     async def tick(self, session_id: int) -> tuple[PeerSession | None, str | None]:
-        """A session's timer came due: ('time_up' | 'silent' | None)."""
-        async with self._locks[session_id]:
-            state = await self.store.peer.session(session_id)
-            if state is None or state.deadline is None or not state.active:
-                return state, None
-            now = self.now()
-            if now < state.deadline:
-                return state, None
+        """A session's timer came due: ('time_up' | 'silent' | None). Locked like change():
+        two processes' timers for one deadline move the session once."""
+        event: list[str] = []
+        now = self.now()
+
+        def due(state: PeerSession) -> PeerSession | None:
+            if state.deadline is None or not state.active or now < state.deadline:
+                return None
             if state.phase is PeerPhase.INTERVIEW:
+                event.append("time_up")
                 grace = timedelta(minutes=self.settings.feedback_minutes)
-                return await self._save(session.time_up(state, now, grace)), "time_up"
-            return await self._save(session.silent(state, now)), "silent"
+                return session.time_up(state, now, grace)
+            event.append("silent")
+            return session.silent(state, now)
+
+        state = await self.store.peer.advance(session_id, due, now)
+        if state is not None and event:
+            self._logged(state)
+        return state, event[0] if event else None
 
     async def running(self) -> list[PeerSession]:
         """Every running session, to re-arm their timers after a restart."""

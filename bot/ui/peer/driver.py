@@ -242,13 +242,18 @@ class PeerDriver:
         )
         await self.present(state)
 
-    async def resume_all(self) -> None:
-        """After a restart: re-arm every open invite's expiry and every session's timer (a
-        deadline passed while the bot was down comes due at once)."""
+    async def resume_all(self, owns: Callable[[int], bool] = lambda guild_id: True) -> None:
+        """After a restart: re-arm the open invites' expiries and the sessions' timers of
+        the guilds this process owns (a deadline passed while the bot was down comes due at
+        once). With several processes each arms its own guilds'; a timer another process
+        also holds (a session moved by a click there) moves the session once: transitions
+        lock its row."""
         for invite in await self.service.invites.pending():
-            self.arm_invite(invite)
+            if owns(invite.guild_id):
+                self.arm_invite(invite)
         for state in await self.service.running():
-            self.arm(state)
+            if owns(state.guild_id):
+                self.arm(state)
 
     def close(self) -> None:
         """Cancel every timer (on shutdown; they are rebuilt at the next start)."""
