@@ -1,5 +1,6 @@
-"""Daily fan-out over two bot processes (shards 0 and 1 of 2) on one database, against the
-fake's real 429s and its global 50/s, which is per bot: both processes draw on it.
+"""Daily fan-out over two bot processes (shards 0 and 1 of 2) on one database (PostgreSQL,
+or ``--database sqlite`` for one shared file), against the fake's real 429s and its global
+50/s, which is per bot: both processes draw on it.
 
 As in ``fanout``: guilds and channels exist before the bots connect, the schedules are written
 straight into the shared database, all due at the next whole UTC minute at least ``--lead``
@@ -17,21 +18,24 @@ import argparse
 import asyncio
 import contextlib
 import math
-import sqlite3
 import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bench.common import Report, add_log_evidence, bot_process, finish, ratio, secs, tree_state
 from bench.common import write_config as config_file
-from bench.fanout import POSTING, create_world, next_minute, progress, tally, write_schedules
+from bench.fanout import POSTING, create_world, next_minute, progress, tally
 from bot.core.config import DailySettings
 from bot.core.shards import shard_of
+from bot.store import Store
+from bot.store.db import to_text
 from tests.fakediscord import BotProcess, FakeDiscord
 from tests.fakediscord.api import RequestRecord
+from tests.pg import fresh_schema
 
 SHARDS = 2
 
@@ -49,6 +53,13 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
         "--lead", type=float, default=40.0, help="the due minute is at least this far ahead (s)"
     )
     parser.add_argument("--max-ratio", type=float, default=1.2, help="target: time / baseline")
+    parser.add_argument(
+        "--database",
+        choices=("postgres", "sqlite"),
+        default="postgres",
+        help="the one database both processes share (postgres: a fresh schema on the "
+        "machine's server, FOLLOWUP_TEST_POSTGRES)",
+    )
     parser.add_argument("--quick", action="store_true", help="smoke test: 200 channels")
     args = parser.parse_args(argv)
     if args.quick:
@@ -65,14 +76,51 @@ def shard_of_channel(guilds: dict[int, int], rec: RequestRecord) -> int | None:
     return None if guild is None else shard_of(guild, SHARDS)
 
 
-async def start_both(fake: FakeDiscord, folder: Path, database: Path) -> list[BotProcess]:
+async def write_schedules(
+    location: str, targets: list[tuple[int, int]], post_time: str, creator: int, now: datetime
+) -> None:
+    """The bot's migrations as the bot applies them, then one schedule per channel."""
+    store = await Store.open(location)
+    created = to_text(now - timedelta(days=1))
+    try:
+        async with store.db.transaction() as tx:
+            await tx.executemany(
+                "INSERT INTO schedules (guild_id, channel_id, post_time, timezone, topics, "
+                "role_id, use_thread, paused, created_by, created_at, updated_at) "
+                "VALUES (?, ?, ?, 'UTC', '', NULL, 1, 0, ?, ?, ?)",
+                [(gid, cid, post_time, creator, created, created) for gid, cid in targets],
+            )
+    finally:
+        await store.close()
+
+
+async def post_statuses(location: str) -> dict[str, int]:
+    """The ledger's daily posts by status."""
+    store = await Store.open(location)
+    try:
+        return await store.daily_posts.count_by_status()
+    finally:
+        await store.close()
+
+
+@contextlib.asynccontextmanager
+async def shared_database(kind: str, folder: Path) -> AsyncIterator[str]:
+    """Where both processes keep their data."""
+    if kind == "sqlite":
+        yield str(folder / "data" / "followup.sqlite3")
+        return
+    async with fresh_schema() as url:
+        yield url
+
+
+async def start_both(fake: FakeDiscord, folder: Path, database: str) -> list[BotProcess]:
     """Shard 0's process (it syncs the commands), then shard 1's, each with its own log."""
     processes = []
     for shard in range(SHARDS):
         home = folder / f"shard-{shard}"
         config = config_file(
             home,
-            bot={"database": str(database), "shard_count": SHARDS, "shard_ids": [shard]},
+            bot={"database": database, "shard_count": SHARDS, "shard_ids": [shard]},
         )
         process = bot_process(fake, home, config)
         await process.start()
@@ -107,20 +155,19 @@ async def measure(args: argparse.Namespace) -> Report:
             channels = [cid for _, cid in targets]
             now = datetime.now(UTC)
             due = next_minute(now, args.lead)
-            database = folder / "data" / "followup.sqlite3"
-            write_schedules(database, targets, due.strftime("%H:%M"), fake.state.owner.id, now)
-            processes = await start_both(fake, folder, database)
-            try:
-                ready = time.time()
-                await wait_fan_out(fake, channels, due.timestamp())
-            finally:
-                for process in processes:
-                    if process.running:
-                        await process.kill()
-            with contextlib.closing(sqlite3.connect(database)) as db:
-                statuses = dict(
-                    db.execute("SELECT status, COUNT(*) FROM daily_posts GROUP BY status")
+            async with shared_database(args.database, folder) as database:
+                await write_schedules(
+                    database, targets, due.strftime("%H:%M"), fake.state.owner.id, now
                 )
+                processes = await start_both(fake, folder, database)
+                try:
+                    ready = time.time()
+                    await wait_fan_out(fake, channels, due.timestamp())
+                finally:
+                    for process in processes:
+                        if process.running:
+                            await process.kill()
+                statuses = await post_statuses(database)
             report = _report(args, fake, channels, guilds, due, ready, statuses)
             for shard in range(SHARDS):
                 add_log_evidence(report, f"shard {shard}", folder / f"shard-{shard}" / "bot.log")
@@ -159,7 +206,8 @@ def _report(
     report = Report(
         "shards",
         f"{len(channels)} channels due at once over {SHARDS} processes (shards 0 and 1 of 2, "
-        f"{math.ceil(len(channels) / args.per_guild)} guilds), one database, ratelimits=enforce",
+        f"{math.ceil(len(channels) / args.per_guild)} guilds), one {args.database} database, "
+        "ratelimits=enforce",
     )
     report.add("REST requests of the fan-out", str(len(window)))
     report.add(
