@@ -3,11 +3,14 @@ pack service over a real SQLite file, and the suggestion queue with an injected 
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import dataclasses
 import io
 from datetime import UTC, datetime, timedelta
+from unittest import mock
 
+import aiohttp
 import pytest
 import yaml
 
@@ -30,6 +33,7 @@ from bot.ui.answers.buttons import AnswerButton
 from bot.ui.answers.modals import ANSWER_MODAL
 from bot.ui.kit.text import check_embed
 from bot.ui.packs.embeds import review_embed
+from bot.ui.packs.upload import _read_at_most
 
 GUILD, OTHER = 111, 222
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -306,3 +310,21 @@ async def test_a_pack_changed_by_another_process_reaches_this_one(
     await here.switch_topics(7, off=["cache"], on=[])
     assert await there.sync() == 1
     assert there.library.server(7).topics_off == frozenset({"cache"})
+
+
+async def test_an_upload_arriving_in_pieces_is_read_whole_and_capped() -> None:
+    """A download's body comes in chunks: the reader gathers them, up to the cap."""
+    loop = asyncio.get_running_loop()
+    protocol = mock.Mock(_reading_paused=False)
+    stream = aiohttp.StreamReader(protocol, 2**16, loop=loop)
+    reading = asyncio.create_task(_read_at_most(stream, 10_000))
+    for piece in (b"a" * 3000, b"b" * 3000, b"c" * 3000):
+        await asyncio.sleep(0)  # the reader takes each piece before the next arrives
+        stream.feed_data(piece)
+    stream.feed_eof()
+    assert await reading == b"a" * 3000 + b"b" * 3000 + b"c" * 3000
+    over = aiohttp.StreamReader(protocol, 2**16, loop=loop)
+    over.feed_data(b"x" * 9000)
+    over.feed_data(b"y" * 9000)
+    over.feed_eof()
+    assert await _read_at_most(over, 10_001) == b"x" * 9000 + b"y" * 1001

@@ -255,13 +255,25 @@ async def leave_guild(request: web.Request) -> web.Response:
     return no_content()
 
 
-async def cdn(request: web.Request) -> web.Response:
-    """GET an uploaded attachment's bytes (what Attachment.read() fetches)."""
+CDN_PIECE = 1024  # bytes per write: a real download arrives in pieces, never in one read
+
+
+async def cdn(request: web.Request) -> web.StreamResponse:
+    """GET an uploaded attachment's bytes (what Attachment.read() fetches), sent in small
+    pieces as a network delivers them, so a reader that stops at its first chunk fails."""
     state = fake_of(request).state
     att = state.attachments.get(int(request.match_info["attachment_id"]))
     if att is None:
         raise web.HTTPNotFound()
-    return web.Response(body=att.data, content_type=att.content_type or "application/octet-stream")
+    response = web.StreamResponse(
+        headers={"Content-Type": att.content_type or "application/octet-stream"}
+    )
+    response.content_length = len(att.data)
+    await response.prepare(request)
+    for start in range(0, len(att.data), CDN_PIECE):
+        await response.write(att.data[start : start + CDN_PIECE])  # waits for the socket
+    await response.write_eof()
+    return response
 
 
 def register(routes: web.RouteTableDef) -> None:

@@ -25,6 +25,19 @@ def _name(attachment: discord.Attachment) -> str:
     return attachment.filename[:100] or "pack.yaml"
 
 
+async def _read_at_most(stream: aiohttp.StreamReader, limit: int) -> bytes:
+    """Up to `limit` bytes of the body: one read() returns whatever chunk has arrived, so a
+    file sent in pieces is read piece by piece to its end (or just past the limit)."""
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in stream.iter_chunked(64 * 1024):
+        chunks.append(chunk)
+        size += len(chunk)
+        if size >= limit:
+            break
+    return b"".join(chunks)[:limit]
+
+
 async def read_capped(attachment: discord.Attachment) -> bytes:
     """The attachment's bytes, refusing a file over the limit before and while reading it: the
     size Discord reports is checked first, and the read stops one byte past the limit."""
@@ -37,7 +50,7 @@ async def read_capped(attachment: discord.Attachment) -> bytes:
             session.get(attachment.url) as response,
         ):
             response.raise_for_status()
-            data = await response.content.read(limit + 1)
+            data = await _read_at_most(response.content, limit + 1)
     except (aiohttp.ClientError, TimeoutError) as exc:
         raise UserError(f"I could not download {_name(attachment)} ({exc}); try again.") from None
     if len(data) > limit:
