@@ -75,35 +75,41 @@ async def _followups(args: argparse.Namespace, folder: Path, url: str, report: R
             for burst in range(args.rounds):
                 for target in (lite, shared) if burst % 2 == 0 else (shared, lite):
                     target.concurrent += await target.run(args.k, 0)
-        for label, key in (
-            ("sequential", "sequential"),
-            (f"concurrent (K={args.k})", "concurrent"),
-        ):
-            base = lite.latencies(getattr(lite, key))
-            value = shared.latencies(getattr(shared, key))
-            p99, b99 = percentile(value, 99), percentile(base, 99)
-            ok = key != "concurrent" or p99 <= args.max_ratio * b99
-            target_text = f"<= {args.max_ratio}x SQLite" if key == "concurrent" else ""
-            report.add(
-                f"/followup {label} p50",
-                ms(percentile(value, 50)),
-                ms(percentile(base, 50)),
-                ratio(percentile(value, 50), percentile(base, 50)),
-            )
-            report.add(
-                f"/followup {label} p99",
-                ms(p99),
-                ms(b99),
-                ratio(p99, b99),
-                target_text,
-                ok if target_text else None,
-            )
-            failed = shared.failed(getattr(shared, key)) + lite.failed(getattr(lite, key))
-            if failed:
-                report.add(
-                    f"/followup {label} without a first response", str(failed), "", "", "0", False
-                )
+    _report_followups(args, lite, shared, report)
     add_log_evidence(report, "bot on PostgreSQL", folder / "pg" / "bot.log")
+
+
+def _report_followups(
+    args: argparse.Namespace, lite: Target, shared: Target, report: Report
+) -> None:
+    for label, key in (
+        ("sequential", "sequential"),
+        (f"concurrent (K={args.k})", "concurrent"),
+    ):
+        base = lite.latencies(getattr(lite, key))
+        value = shared.latencies(getattr(shared, key))
+        p99, b99 = percentile(value, 99), percentile(base, 99)
+        ok = key != "concurrent" or p99 <= args.max_ratio * b99
+        target_text = f"<= {args.max_ratio}x SQLite" if key == "concurrent" else ""
+        report.add(
+            f"/followup {label} p50",
+            ms(percentile(value, 50)),
+            ms(percentile(base, 50)),
+            ratio(percentile(value, 50), percentile(base, 50)),
+        )
+        report.add(
+            f"/followup {label} p99",
+            ms(p99),
+            ms(b99),
+            ratio(p99, b99),
+            target_text,
+            ok if target_text else None,
+        )
+        failed = shared.failed(getattr(shared, key)) + lite.failed(getattr(lite, key))
+        if failed:
+            report.add(
+                f"/followup {label} without a first response", str(failed), "", "", "0", False
+            )
 
 
 async def _grade_times(store: Store, library: Library, count: int) -> list[float]:
