@@ -25,7 +25,6 @@ log = logging.getLogger(__name__)
 RID = r"(?P<rid>[0-9]{1,18})"
 SEQ = r"(?P<seq>[0-9]{1,6})"
 DMS_CLOSED = 50007
-STORE_RETRY_SECONDS = 30.0  # a round timer that met a database outage looks again
 HINT = (
     "No mock round is running. Start one with `/mock start` (here or in a server), "
     "or practise with `/followup`."
@@ -209,9 +208,9 @@ class MockDriver:
     async def _timer(self, round_id: int, user_id: int, delay: float) -> None:
         await asyncio.sleep(delay)
         async with self.turns.of(user_id):
-            await self._tick(round_id, user_id)
+            await self._tick(round_id)
 
-    async def _tick(self, round_id: int, user_id: int) -> None:
+    async def _tick(self, round_id: int) -> None:
         try:
             state, event = await self.service.tick(round_id)
             if state is None:
@@ -225,11 +224,8 @@ class MockDriver:
                 self.arm(state)
         except discord.HTTPException as exc:
             log.warning("round timer could not reach round=%s: %s", round_id, exc)
-        except StoreUnavailable:  # the round is as it was saved: look again in a moment
-            log.warning("round timer: database unreachable, retrying round=%s", round_id)
-            self.timers[round_id] = asyncio.create_task(
-                self._timer(round_id, user_id, STORE_RETRY_SECONDS)
-            )
+        except StoreUnavailable:  # the round is as it was saved; the watcher re-arms it
+            log.warning("round timer: database unreachable round=%s", round_id)
         except Exception:
             log.exception("round timer failed round=%s", round_id)
 
