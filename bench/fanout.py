@@ -1,10 +1,10 @@
 """Daily fan-out: many channels due at the same minute, against real 429s and a global 50/s.
 
 The fake runs with ``ratelimits="enforce"``; guilds and channels exist before the bot connects;
-the schedules are written straight into the bot's SQLite file (schema from bot/migrations) before
-it starts, all due at the next whole UTC minute at least ``--lead`` seconds ahead, created a day
-earlier, with a thread each. Then the real bot starts with its default pace
-(``daily.posts_per_second`` = 40) and we wait until every post is made.
+the schedules are written into the bot's database through the store (migrated as the bot
+migrates it) before it starts, all due at the next whole UTC minute at least ``--lead``
+seconds ahead, created a day earlier, with a thread each. Then the real bot starts with its
+default pace (``daily.posts_per_second`` = 40) and we wait until every post is made.
 
 Baseline (same run): the REST requests the fan-out made / 40 per second, i.e. the time a perfect
 40/s pace needs. Targets: total time from the due minute to the last post ≤ 1.2 × baseline,
@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import math
-import sqlite3
 import sys
 import tempfile
 import time
@@ -37,7 +35,8 @@ from bench.common import (
     write_config,
 )
 from bot.core.config import DailySettings
-from bot.store.db import migrations, to_text
+from bot.store import Store
+from bot.store.db import to_text
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.api import RequestRecord
 
@@ -96,25 +95,31 @@ def create_world(fake: FakeDiscord, channels: int, per_guild: int) -> list[tuple
     return out[:channels]
 
 
-def write_schedules(
-    database: Path, targets: list[tuple[int, int]], post_time: str, creator: int, now: datetime
+async def write_schedules(
+    location: str, targets: list[tuple[int, int]], post_time: str, creator: int, now: datetime
 ) -> None:
-    """Apply the bot's migrations as the bot does, then insert one schedule per channel."""
-    database.parent.mkdir(parents=True, exist_ok=True)
+    """The bot's migrations as the bot applies them, then one schedule per channel."""
+    store = await Store.open(location)
     created = to_text(now - timedelta(days=1))
-    with contextlib.closing(sqlite3.connect(database, isolation_level=None)) as db:
-        db.execute("PRAGMA journal_mode = WAL")
-        for number, path in migrations():
-            script = path.read_text(encoding="utf-8")
-            db.executescript(f"BEGIN;\n{script}\nPRAGMA user_version = {number};\nCOMMIT;")
-        db.execute("BEGIN")
-        db.executemany(
-            "INSERT INTO schedules (guild_id, channel_id, post_time, timezone, topics, role_id, "
-            "use_thread, paused, created_by, created_at, updated_at) "
-            "VALUES (?, ?, ?, 'UTC', '', NULL, 1, 0, ?, ?, ?)",
-            [(gid, cid, post_time, creator, created, created) for gid, cid in targets],
-        )
-        db.execute("COMMIT")
+    try:
+        async with store.db.transaction() as tx:
+            await tx.executemany(
+                "INSERT INTO schedules (guild_id, channel_id, post_time, timezone, topics, "
+                "role_id, use_thread, paused, created_by, created_at, updated_at) "
+                "VALUES (?, ?, ?, 'UTC', '', NULL, 1, 0, ?, ?, ?)",
+                [(gid, cid, post_time, creator, created, created) for gid, cid in targets],
+            )
+    finally:
+        await store.close()
+
+
+async def post_statuses(location: str) -> dict[str, int]:
+    """The ledger's daily posts by status."""
+    store = await Store.open(location)
+    try:
+        return await store.daily_posts.count_by_status()
+    finally:
+        await store.close()
 
 
 def next_minute(now: datetime, lead: float) -> datetime:
@@ -137,6 +142,22 @@ def tally(fake: FakeDiscord, channels: list[int]) -> tuple[int, int, int]:
         threaded += any(m.thread_id is not None for m in msgs)
         duplicated += len(msgs) > 1
     return posted, threaded, duplicated
+
+
+async def wait_fan_out(fake: FakeDiscord, channels: list[int], start: float) -> None:
+    """Until every channel has its post and thread, or nothing moved for 30 s."""
+    expected = 2 * len(channels) / DailySettings().posts_per_second
+    deadline = max(start, time.time()) + 2.5 * expected + 30
+    last_change, seen = max(time.time(), start), 0
+    while time.time() < deadline and time.time() - last_change < 30:
+        posted, threaded, _ = tally(fake, channels)
+        if posted == threaded == len(channels):
+            break
+        if len(fake.requests) != seen:
+            seen, last_change = len(fake.requests), max(time.time(), start)
+        progress(start, posted, threaded, len(channels))
+        await asyncio.sleep(0.5)
+    await asyncio.sleep(3)  # late duplicates would show up now
 
 
 def progress(start: float, posted: int, threaded: int, total: int) -> None:
@@ -165,31 +186,17 @@ async def measure(args: argparse.Namespace) -> Report:
                     await asyncio.sleep(61 - now.second)
                     now = datetime.now(UTC)
                 due = (now - timedelta(minutes=1)).replace(second=0, microsecond=0)
-            database = folder / "data" / "followup.sqlite3"
-            write_schedules(database, targets, due.strftime("%H:%M"), fake.state.owner.id, now)
+            database = str(folder / "data" / "followup.sqlite3")
+            await write_schedules(
+                database, targets, due.strftime("%H:%M"), fake.state.owner.id, now
+            )
             process = bot_process(fake, folder, write_config(folder))
             async with started(process):
                 await process.wait_ready(sync=True, timeout=60)
                 ready = time.time()
                 start = due.timestamp() if args.trigger == "cron" else ready
-                expected = 2 * len(channels) / DailySettings().posts_per_second
-                deadline = max(start, ready) + 2.5 * expected + 30
-                last_change, seen = max(time.time(), start), 0
-                while time.time() < deadline and time.time() - last_change < 30:
-                    posted, threaded, _ = tally(fake, channels)
-                    if posted == threaded == len(channels):
-                        break
-                    if len(fake.requests) != seen:
-                        seen, last_change = len(fake.requests), max(time.time(), start)
-                    progress(start, posted, threaded, len(channels))
-                    await asyncio.sleep(0.5)
-                await asyncio.sleep(3)  # late duplicates would show up now
-            with contextlib.closing(sqlite3.connect(database)) as db:
-                statuses = dict(
-                    db.execute(
-                        "SELECT status, COUNT(*) FROM daily_posts GROUP BY status"
-                    ).fetchall()
-                )
+                await wait_fan_out(fake, channels, start)
+            statuses = await post_statuses(database)
             report = _report(args, fake, channels, start, ready, due, statuses)
             add_log_evidence(report, "followup bot", folder / "bot.log")
             log = (folder / "bot.log").read_text(errors="replace")

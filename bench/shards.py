@@ -23,16 +23,22 @@ import tempfile
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bench.common import Report, add_log_evidence, bot_process, finish, ratio, secs, tree_state
 from bench.common import write_config as config_file
-from bench.fanout import POSTING, create_world, next_minute, progress, tally
+from bench.fanout import (
+    POSTING,
+    create_world,
+    next_minute,
+    post_statuses,
+    tally,
+    wait_fan_out,
+    write_schedules,
+)
 from bot.core.config import DailySettings
 from bot.core.shards import shard_of
-from bot.store import Store
-from bot.store.db import to_text
 from tests.fakediscord import BotProcess, FakeDiscord
 from tests.fakediscord.api import RequestRecord
 from tests.pg import fresh_schema
@@ -76,33 +82,6 @@ def shard_of_channel(guilds: dict[int, int], rec: RequestRecord) -> int | None:
     return None if guild is None else shard_of(guild, SHARDS)
 
 
-async def write_schedules(
-    location: str, targets: list[tuple[int, int]], post_time: str, creator: int, now: datetime
-) -> None:
-    """The bot's migrations as the bot applies them, then one schedule per channel."""
-    store = await Store.open(location)
-    created = to_text(now - timedelta(days=1))
-    try:
-        async with store.db.transaction() as tx:
-            await tx.executemany(
-                "INSERT INTO schedules (guild_id, channel_id, post_time, timezone, topics, "
-                "role_id, use_thread, paused, created_by, created_at, updated_at) "
-                "VALUES (?, ?, ?, 'UTC', '', NULL, 1, 0, ?, ?, ?)",
-                [(gid, cid, post_time, creator, created, created) for gid, cid in targets],
-            )
-    finally:
-        await store.close()
-
-
-async def post_statuses(location: str) -> dict[str, int]:
-    """The ledger's daily posts by status."""
-    store = await Store.open(location)
-    try:
-        return await store.daily_posts.count_by_status()
-    finally:
-        await store.close()
-
-
 @contextlib.asynccontextmanager
 async def shared_database(kind: str, folder: Path) -> AsyncIterator[str]:
     """Where both processes keep their data."""
@@ -127,22 +106,6 @@ async def start_both(fake: FakeDiscord, folder: Path, database: str) -> list[Bot
         processes.append(process)
         await process.wait_ready(sync=shard == 0, timeout=60)
     return processes
-
-
-async def wait_fan_out(fake: FakeDiscord, channels: list[int], start: float) -> None:
-    """Until every channel has its post and thread, or nothing moved for 30 s."""
-    expected = 2 * len(channels) / DailySettings().posts_per_second
-    deadline = max(start, time.time()) + 2.5 * expected + 30
-    last_change, seen = max(time.time(), start), 0
-    while time.time() < deadline and time.time() - last_change < 30:
-        posted, threaded, _ = tally(fake, channels)
-        if posted == threaded == len(channels):
-            break
-        if len(fake.requests) != seen:
-            seen, last_change = len(fake.requests), max(time.time(), start)
-        progress(start, posted, threaded, len(channels))
-        await asyncio.sleep(0.5)
-    await asyncio.sleep(3)  # late duplicates would show up now
 
 
 async def measure(args: argparse.Namespace) -> Report:
