@@ -55,13 +55,13 @@ class PackService:
         """Read again the packs another process changed (several processes share one
         database: a pack approved on one shard must reach the process that drives DM
         rounds); how many servers were read."""
-        changed = [
-            guild_id
+        changed = {
+            guild_id: version
             for guild_id, version in (await self.store.packs.versions()).items()
             if self.versions.get(guild_id) != version
-        ]
-        for guild_id in changed:
-            await self.refresh(guild_id)
+        }
+        for guild_id, version in changed.items():
+            await self.refresh(guild_id, version=version)
         return len(changed)
 
     async def load_all(self) -> int:
@@ -70,18 +70,21 @@ class PackService:
         for row in await self.store.packs.questions():
             by_guild[row.guild_id].append(row)
         guilds = set(by_guild) | {s.guild_id for s in await self.store.packs.servers()}
+        versions = await self.store.packs.versions()
         for guild_id in sorted(guilds):
-            await self.refresh(guild_id, by_guild.get(guild_id, []))
+            await self.refresh(guild_id, by_guild.get(guild_id, []), versions.get(guild_id, 0))
         log.info("server packs loaded servers=%d", len(guilds))
         return len(guilds)
 
     async def refresh(
-        self, guild_id: int, rows: list[PackQuestionRow] | None = None
+        self, guild_id: int, rows: list[PackQuestionRow] | None = None, version: int | None = None
     ) -> ServerContent:
         """Read a server's pack and switches again, through the same checks as an upload."""
         # The version first: a change made while the rows are read moves it again, and the
         # next sync reads the pack once more.
-        self.versions[guild_id] = await self.store.packs.version(guild_id)
+        if version is None:
+            version = await self.store.packs.version(guild_id)
+        self.versions[guild_id] = version
         if rows is None:
             rows = await self.store.packs.questions(guild_id)
         server = await self.store.packs.server(guild_id)
